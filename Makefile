@@ -1,0 +1,29 @@
+# taskmap — the two commands that matter: `make demo` and `make test`. Each installs what it needs.
+SWIFT ?= swift
+DB ?= out/demo.sqlite
+PORT ?= 8080
+
+.PHONY: deps build release test demo bench clean
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product taskmap
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: release
+	@mkdir -p out
+	.build/release/taskmap demo --db $(DB) --port $(PORT)
+
+bench: deps
+	scripts/bench
+
+clean:
+	rm -rf .build out
