@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "taskmap", targets: ["taskmap"]),
         .library(name: "GeoIndex", targets: ["GeoIndex"]),
         .library(name: "TileRender", targets: ["TileRender"]),
+        .library(name: "NeedsAnalysis", targets: ["NeedsAnalysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -24,16 +25,19 @@ let package = Package(
 
         .target(name: "GeoIndex", dependencies: ["CSpatiaLite", "CProj"]),
         .target(name: "TileRender", dependencies: ["GeoIndex", "CPNG"]),
+        // "Which mahalle needs what": rates, observed/expected, trends, service figures, hot spots.
+        .target(name: "NeedsAnalysis", dependencies: ["GeoIndex"]),
         .executableTarget(
             name: "taskmap",
             dependencies: [
-                "GeoIndex", "TileRender",
+                "GeoIndex", "TileRender", "NeedsAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "GeoIndexTests", dependencies: ["GeoIndex"]),
         .testTarget(name: "TileRenderTests", dependencies: ["TileRender", "GeoIndex"]),
+        .testTarget(name: "NeedsAnalysisTests", dependencies: ["NeedsAnalysis", "GeoIndex"]),
     ],
     swiftLanguageModes: [.v5]
 )
