@@ -14,6 +14,7 @@ public enum Channel: String, CaseIterable, Codable, Sendable {
 
     /// Accepts the code and common spellings ("153", "alo153", "telefon", "edevlet", "Beyaz Masa").
     public init?(parsing text: String) {
+        if let exact = Channel(rawValue: text) { self = exact; return }
         let key = TurkishText.foldKey(text).replacingOccurrences(of: " ", with: "-").replacingOccurrences(of: "_", with: "-")
         switch key {
         case "phone", "153", "alo153", "alo-153", "telefon", "tel", "call": self = .phone
@@ -35,6 +36,7 @@ public enum ComplaintType: String, CaseIterable, Codable, Sendable {
     case sikayet, talep, oneri
 
     public init?(parsing text: String) {
+        if let exact = ComplaintType(rawValue: text) { self = exact; return }
         switch TurkishText.foldKey(text) {
         case "sikayet", "complaint": self = .sikayet
         case "talep", "request": self = .talep
@@ -51,6 +53,7 @@ public enum ComplaintStatus: String, CaseIterable, Codable, Sendable {
     case resolved, closed, rejected
 
     public init?(parsing text: String) {
+        if let exact = ComplaintStatus(rawValue: text) { self = exact; return }
         switch TurkishText.foldKey(text).replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_") {
         case "open", "acik", "new", "yeni": self = .open
         case "assigned", "atandi": self = .assigned

@@ -35,6 +35,19 @@ public enum TurkishText {
     /// A key for loose matching of codes typed by people: Turkish lower case, then diacritics folded to ASCII
     /// (ş→s, ğ→g, ı→i, ç→c, ö→o, ü→u), trimmed. "ŞİKAYET", "Şikayet" and "sikayet" share one key.
     public static func foldKey(_ s: String) -> String {
+        // Fast path for plain ASCII (most codes and keywords): lower-case bytes, trim spaces.
+        var ascii = true
+        for b in s.utf8 where b >= 0x80 { ascii = false; break }
+        if ascii {
+            var bytes = Array(s.utf8)
+            while let f = bytes.first, f == 0x20 || f == 0x09 || f == 0x0A || f == 0x0D { bytes.removeFirst() }
+            while let l = bytes.last, l == 0x20 || l == 0x09 || l == 0x0A || l == 0x0D { bytes.removeLast() }
+            for i in bytes.indices where bytes[i] >= 0x41 && bytes[i] <= 0x5A {
+                // ASCII "I" folds to "i" here either way: dotless ı also folds to i.
+                bytes[i] += 0x20
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var out = ""
         for ch in lowercased(s.trimmingCharacters(in: .whitespacesAndNewlines)) {
             switch ch {

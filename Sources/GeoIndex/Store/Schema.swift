@@ -1,0 +1,119 @@
+import Foundation
+
+/// The store's schema, versioned by `PRAGMA user_version`. Each migration runs once, in order, in a transaction.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: the task map's tables, with SpatiaLite metadata and an R-tree on every geometry.
+        """
+        SELECT InitSpatialMetadata(0, 'WGS84');
+        CREATE TABLE districts(
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE mahalle(
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            code TEXT,
+            population INTEGER NOT NULL DEFAULT 0 CHECK (population >= 0),
+            district_id INTEGER NOT NULL REFERENCES districts(id),
+            UNIQUE (district_id, name)
+        );
+        SELECT AddGeometryColumn('mahalle', 'geom', 4326, 'MULTIPOLYGON', 'XY', 1);
+        SELECT CreateSpatialIndex('mahalle', 'geom');
+        CREATE TABLE parcels(
+            id INTEGER PRIMARY KEY,
+            ada TEXT,
+            parsel TEXT,
+            street TEXT NOT NULL,
+            door TEXT NOT NULL,
+            mahalle_id INTEGER REFERENCES mahalle(id)
+        );
+        SELECT AddGeometryColumn('parcels', 'geom', 4326, 'MULTIPOLYGON', 'XY', 1);
+        SELECT CreateSpatialIndex('parcels', 'geom');
+        CREATE TABLE categories(
+            code TEXT PRIMARY KEY,
+            name_tr TEXT NOT NULL,
+            name_en TEXT NOT NULL,
+            department TEXT NOT NULL
+        );
+        CREATE TABLE complaints(
+            id INTEGER PRIMARY KEY,
+            external_ref TEXT,            -- the source system's id; unique (complaints_ref)
+            category TEXT NOT NULL REFERENCES categories(code),
+            channel TEXT NOT NULL,
+            type TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at TEXT NOT NULL,     -- ISO 8601 UTC, e.g. 2024-03-05T08:15:00Z
+            updated_at TEXT,
+            resolved_at TEXT,
+            satisfaction INTEGER CHECK (satisfaction BETWEEN 1 AND 5),
+            description TEXT,             -- personal: never public
+            media_urls TEXT,              -- JSON array
+            contact_name TEXT,            -- personal
+            contact_phone TEXT,           -- personal
+            contact_email TEXT,           -- personal
+            mahalle_id INTEGER REFERENCES mahalle(id),   -- NULL = unassigned (outside every mahalle)
+            district_id INTEGER REFERENCES districts(id),
+            street TEXT,
+            door TEXT,
+            department TEXT,
+            team TEXT
+        );
+        SELECT AddGeometryColumn('complaints', 'geom', 4326, 'POINT', 'XY', 1);
+        SELECT CreateSpatialIndex('complaints', 'geom');
+        CREATE UNIQUE INDEX complaints_ref ON complaints(external_ref);
+        CREATE VIEW unassigned_complaints AS SELECT * FROM complaints WHERE mahalle_id IS NULL;
+        """,
+    ]
+
+    /// Secondary indexes dropped during a bulk import and rebuilt after it (cheaper than row-by-row upkeep).
+    /// (Time, mahalle and category queries read the in-memory snapshot, so SQL needs no index for them.)
+    static let complaintIndexes = [
+        "complaints_ref": "CREATE UNIQUE INDEX complaints_ref ON complaints(external_ref)",
+    ]
+
+    /// SpatiaLite's SQL functions report failure by returning 0 and printing, not by raising an error, so the
+    /// migration checks their effect: every geometry column registered, with its spatial index enabled.
+    static func verifySpatialMetadata(_ db: Database) throws {
+        let n = try db.scalarInt("""
+            SELECT count(*) FROM geometry_columns WHERE spatial_index_enabled = 1
+            AND f_table_name IN ('mahalle', 'parcels', 'complaints')
+            """) ?? 0
+        guard n == 3 else { throw StoreError.invalid("SpatiaLite metadata incomplete: \(n) of 3 geometry columns indexed") }
+    }
+
+    static var currentVersion: Int { migrations.count }
+
+    static func migrate(_ db: Database) throws {
+        let v = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
+        guard v < currentVersion else {
+            if v > currentVersion {
+                throw StoreError.schemaTooNew(found: v, supported: currentVersion)
+            }
+            return
+        }
+        for (i, sql) in migrations.enumerated() where i >= v {
+            try db.transaction {
+                try db.execute(sql)
+                try verifySpatialMetadata(db)
+                try db.execute("PRAGMA user_version = \(i + 1)")
+            }
+        }
+    }
+}
+
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+    case schemaTooNew(found: Int, supported: Int)
+    case notATaskmapStore(String)
+    case notFound(String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .schemaTooNew(let f, let s): return "store schema version \(f) is newer than this taskmap supports (\(s))"
+        case .notATaskmapStore(let p): return "\(p) is not a taskmap store (run `taskmap init` first)"
+        case .notFound(let w): return "\(w) not found"
+        case .invalid(let w): return w
+        }
+    }
+}
