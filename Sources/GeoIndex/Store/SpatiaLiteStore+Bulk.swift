@@ -76,11 +76,11 @@ extension SpatiaLiteStore {
                     }
                     firstID = (try db.scalarInt("SELECT max(id) FROM complaints") ?? 0) + 1
                     // Pack the new R-tree on another core while this one inserts the rows.
-                    var tree: RTreeBulkLoader.PackedTree?
+                    final class Box: @unchecked Sendable { var tree: RTreeBulkLoader.PackedTree? }
+                    let packed_ = Box()
                     let packing = DispatchGroup()
                     if packed {
                         var entries: [RTreeBulkLoader.Entry] = []
-                        entries.reserveCapacity(rows.count + Int(firstID))
                         if firstID > 1 {
                             let old = try db.prepare("SELECT id, geom FROM complaints WHERE id < ?")
                             try old.bind([.int(firstID)])
@@ -91,12 +91,15 @@ extension SpatiaLiteStore {
                             }
                         }
                         let first = firstID
+                        let oldEntries = entries
                         DispatchQueue.global().async(group: packing) {
+                            var entries = oldEntries
+                            entries.reserveCapacity(oldEntries.count + rows.count)
                             for (i, r) in rows.enumerated() {
                                 entries.append(RTreeBulkLoader.pointEntry(id: first + Int64(i), lon: r.fields.location.lon,
                                                                           lat: r.fields.location.lat))
                             }
-                            tree = RTreeBulkLoader.pack(entries)
+                            packed_.tree = RTreeBulkLoader.pack(entries)
                         }
                     }
                     defer { packing.wait() }
@@ -119,7 +122,7 @@ extension SpatiaLiteStore {
                     if packed {
                         packing.wait()
                         timer.mark("wait for packed R-tree")
-                        try RTreeBulkLoader.write(db: db, table: "idx_complaints_geom", tree: tree!)
+                        try RTreeBulkLoader.write(db: db, table: "idx_complaints_geom", tree: packed_.tree!)
                         timer.mark("packed R-tree")
                         for (name, sql) in Schema.complaintIndexes {
                             do { try db.execute(sql) } catch let e as SQLiteError where e.code == SQLITE_CONSTRAINT && name == "complaints_ref" {

@@ -1,0 +1,193 @@
+import Foundation
+import XCTest
+@testable import GeoIndex
+
+/// Every bad input gets an error naming the file and the line/feature/field, and leaves the store byte-for-byte
+/// as it was.
+final class BadInputTests: XCTestCase {
+    var dir: URL!
+    override func setUpWithError() throws { dir = try Fixtures.tempDir() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    /// The store file's bytes after closing the connection (which checkpoints the WAL into it).
+    func storeBytes(_ path: String) -> Data { FileManager.default.contents(atPath: path) ?? Data() }
+
+    func assertImportFails(_ content: Data, name: String = "in.csv", options: ComplaintImporter.Options = .init(),
+                           expect fragments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let sub = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: sub) }
+        var s: SpatiaLiteStore? = try Fixtures.store(in: sub)
+        // Some existing data that must survive untouched.
+        _ = try s!.insert(NewComplaint(externalRef: "keep", location: LonLat(lon: 36.92, lat: 37.57), category: "yol", createdAt: Date()))
+        let dbPath = s!.path
+        s = nil
+        let before = storeBytes(dbPath)
+        s = try SpatiaLiteStore(path: dbPath)
+        let input = sub.appendingPathComponent(name).path
+        FileManager.default.createFile(atPath: input, contents: content)
+        XCTAssertThrowsError(try ComplaintImporter(store: s!, options: options).importFile(input), file: file, line: line) { e in
+            let msg = "\(e)"
+            XCTAssertTrue(msg.contains(input), "error does not name the file: \(msg)", file: file, line: line)
+            for f in fragments { XCTAssertTrue(msg.contains(f), "expected '\(f)' in: \(msg)", file: file, line: line) }
+        }
+        XCTAssertEqual(try s!.complaintCount(), 1, file: file, line: line)
+        s = nil
+        XCTAssertEqual(storeBytes(dbPath), before, "store changed after a failed import", file: file, line: line)
+    }
+
+    func csv(_ s: String) -> Data { Data(s.utf8) }
+    let header = "id,lon,lat,category,created_at\n"
+
+    func testMissingCoordinate() throws {
+        try assertImportFails(csv(header + "1,36.92,37.57,yol,2024-01-05\n2,,37.57,yol,2024-01-05\n"), expect: ["line 3", "'lon'", "missing coordinate"])
+    }
+    func testNonNumericCoordinate() throws {
+        try assertImportFails(csv(header + "1,36.92,kuzey,yol,2024-01-05\n"), expect: ["line 2", "'lat'", "not a number: 'kuzey'"])
+    }
+    func testLatitudeOutOfRange() throws {
+        try assertImportFails(csv(header + "1,36.92,97.5,yol,2024-01-05\n"), expect: ["line 2", "latitude 97.5 is outside ±90"])
+    }
+    func testLongitudeOutOfRange() throws {
+        try assertImportFails(csv(header + "1,236.92,37.5,yol,2024-01-05\n"), expect: ["line 2", "longitude 236.92 is outside ±180"])
+    }
+    func testNaN() throws {
+        try assertImportFails(csv(header + "1,NaN,37.5,yol,2024-01-05\n"), expect: ["line 2", "NaN or infinite"])
+    }
+    func testInfinity() throws {
+        try assertImportFails(csv(header + "1,36.9,inf,yol,2024-01-05\n"), expect: ["line 2", "NaN or infinite"])
+    }
+    func testUnknownCRS() throws {
+        var o = ComplaintImporter.Options()
+        o.srs = "EPSG:999999"
+        let sub = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: sub) }
+        let s = try Fixtures.store(in: sub)
+        let input = try Fixtures.write(header + "1,36.92,37.57,yol,2024-01-05\n", "in.csv", in: sub)
+        XCTAssertThrowsError(try ComplaintImporter(store: s, options: o).importFile(input)) { e in
+            XCTAssertTrue("\(e)".contains("unknown CRS 'EPSG:999999'"), "\(e)")
+        }
+        XCTAssertEqual(try s.complaintCount(), 0)
+    }
+    func testUnparseableDate() throws {
+        try assertImportFails(csv(header + "1,36.92,37.57,yol,05/03/2024\n"), expect: ["line 2", "created_at", "unparseable date '05/03/2024'"])
+    }
+    func testImpossibleDate() throws {
+        try assertImportFails(csv(header + "1,36.92,37.57,yol,2023-02-29\n"), expect: ["line 2", "unparseable date"])
+    }
+    func testUnknownCategoryStrict() throws {
+        var o = ComplaintImporter.Options()
+        o.strictCategories = true
+        try assertImportFails(csv(header + "1,36.92,37.57,uzay,2024-01-05\n"), options: o, expect: ["line 2", "unknown category 'uzay'"])
+    }
+    func testEmptyFile() throws {
+        try assertImportFails(Data(), expect: ["empty file"])
+    }
+    func testHeaderOnly() throws {
+        try assertImportFails(csv(header), expect: ["no data rows"])
+    }
+    func testWrongDelimiter() throws {
+        try assertImportFails(csv("id;lon;lat;category;created_at\n1;36,92;37,57;yol;2024-01-05\n"), expect: ["line 1", "wrong delimiter", "semicolons"])
+    }
+    func testDecimalCommaGivesAHint() throws {
+        try assertImportFails(csv(header + "1,36,92,37.57,yol,2024-01-05\n"), expect: ["line 2", "has 6 fields", "decimal comma"])
+    }
+    func testInvalidUTF8() throws {
+        var d = Data((header + "1,36.92,37.57,").utf8)
+        d.append(contentsOf: [0x79, 0xFF, 0xFE, 0x6C])  // "y\xFF\xFEl"
+        d.append(contentsOf: Array(",2024-01-05\n".utf8))
+        try assertImportFails(d, expect: ["line 2", "category", "invalid UTF-8"])
+    }
+    func testMissingRequiredColumn() throws {
+        try assertImportFails(csv("id,lon,lat,created_at\n1,36.92,37.57,2024-01-05\n"), expect: ["line 1", "missing column 'category'"])
+    }
+    func testUnterminatedQuote() throws {
+        try assertImportFails(csv(header + "1,36.92,37.57,\"yol,2024-01-05\n"), expect: ["line 2", "unterminated quoted field"])
+    }
+    func testDuplicateIdInFile() throws {
+        try assertImportFails(csv(header + "7,36.92,37.57,yol,2024-01-05\n7,36.93,37.57,yol,2024-01-05\n"), expect: ["line 3", "duplicate id '7' (first on line 2)"])
+    }
+    func testIdAlreadyInStore() throws {
+        try assertImportFails(csv(header + "keep,36.92,37.57,yol,2024-01-05\n"), expect: ["line 2", "'keep' is already in the store"])
+    }
+    func testGeoJSONNotAFeatureCollection() throws {
+        try assertImportFails(csv("{\"type\":\"Feature\",\"geometry\":null}"), name: "in.geojson", expect: ["not a GeoJSON FeatureCollection"])
+    }
+    func testGeoJSONPointWithBadCoordinates() throws {
+        let gj = """
+        {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"category":"yol","created_at":"2024-01-01"},
+        "geometry":{"type":"Point","coordinates":[36.9,137.5]}}]}
+        """
+        try assertImportFails(csv(gj), name: "in.geojson", expect: ["line 1", "latitude 137.5"])
+    }
+    func testErrorListIsCappedAndCounted() throws {
+        var text = header
+        for i in 0..<30 { text += "\(i),x,37.5,yol,2024-01-01\n" }
+        try assertImportFails(csv(text), expect: ["line 2", "line 21", "… and 10 more invalid rows", "nothing was imported"])
+    }
+
+    // MARK: boundaries
+
+    func boundaryError(_ geojson: String) throws -> String {
+        let sub = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: sub) }
+        let p = try Fixtures.write(geojson, "b.geojson", in: sub)
+        do {
+            let rows = try GeoJSONReader.mahalle(path: p)
+            let s = try SpatiaLiteStore(path: sub.appendingPathComponent("s.sqlite").path, create: true)
+            _ = try s.addBoundaries(BoundaryInput(source: p, mahalle: rows, parcels: [], categories: []))
+            XCTAssertEqual(try s.mahalleList().count, 0, "a failed boundary load must write nothing")
+            return ""
+        } catch {
+            XCTAssertTrue("\(error)".contains(p), "\(error)")
+            return "\(error)"
+        }
+    }
+
+    func testUnclosedMahallePolygon() throws {
+        let e = try boundaryError("""
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Açık"},
+            "geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0.5]]]}}]}
+            """)
+        XCTAssertTrue(e.contains("feature 1") && e.contains("is not closed"), e)
+    }
+
+    func testSelfIntersectingMahallePolygon() throws {
+        let sub = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: sub) }
+        let good = """
+            {"type":"Feature","properties":{"name":"İyi"},"geometry":{"type":"Polygon","coordinates":[[[2,0],[3,0],[3,1],[2,1],[2,0]]]}}
+            """
+        let bowtie = """
+            {"type":"Feature","properties":{"name":"Papyon"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}
+            """
+        let p = try Fixtures.write("{\"type\":\"FeatureCollection\",\"features\":[\(good),\(bowtie)]}", "b.geojson", in: sub)
+        let s = try SpatiaLiteStore(path: sub.appendingPathComponent("s.sqlite").path, create: true)
+        XCTAssertThrowsError(try s.addBoundaries(BoundaryInput(source: p, mahalle: try GeoJSONReader.mahalle(path: p), parcels: [], categories: []))) { e in
+            let m = "\(e)"
+            XCTAssertTrue(m.contains(p) && m.contains("feature 2") && m.contains("invalid polygon") && m.contains("Self-intersection"), m)
+        }
+        XCTAssertEqual(try s.mahalleList().count, 0, "the good feature before the bad one must not be kept either")
+        XCTAssertEqual(try s.districts().count, 0)
+    }
+
+    func testBoundariesNotAFeatureCollection() throws {
+        let e = try boundaryError("[1,2,3]")
+        XCTAssertTrue(e.contains("not a GeoJSON FeatureCollection"), e)
+    }
+
+    func testBoundaryMissingName() throws {
+        let e = try boundaryError("""
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"ad":"x"},
+            "geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}]}
+            """)
+        XCTAssertTrue(e.contains("feature 1") && e.contains("missing property 'name'"), e)
+    }
+
+    func testBoundaryWrongGeometryType() throws {
+        let e = try boundaryError("""
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"x"},
+            "geometry":{"type":"LineString","coordinates":[[0,0],[1,0]]}}]}
+            """)
+        XCTAssertTrue(e.contains("feature 1") && e.contains("LineString"), e)
+    }
+}
