@@ -10,6 +10,12 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
     private var cachedGeocoder: ReverseGeocoder?
     private var cachedCategories: [String: Category]?
     func cachedCategoriesReset() { cachedCategories = nil }
+    private var checkpointer: WALCheckpointer?
+
+    /// Starts background WAL checkpoints (for long-running writers: the server, benchmarks).
+    public func startBackgroundCheckpoints() throws {
+        try locked { if checkpointer == nil { checkpointer = try WALCheckpointer(path: path) } }
+    }
 
     /// Opens an existing store (`create: false`) or creates/migrates one (`create: true`).
     public init(path: String, create: Bool = false) throws {
@@ -29,7 +35,7 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
     }
 
     private func configure(_ db: Database) throws {
-        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-262144; PRAGMA threads=2;")
+        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-262144; PRAGMA threads=2; PRAGMA wal_autocheckpoint=0;")
     }
 
     /// Reopens the connection (after writing R-tree nodes directly, the old connection's cached depth is stale).
