@@ -12,9 +12,13 @@ let package = Package(
         .library(name: "GeoIndex", targets: ["GeoIndex"]),
         .library(name: "TileRender", targets: ["TileRender"]),
         .library(name: "NeedsAnalysis", targets: ["NeedsAnalysis"]),
+        .library(name: "TaskMapServer", targets: ["TaskMapServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        // HTTP on SwiftNIO: the tile server, intake, Open311 and analytics API.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         // System libraries (Debian: libspatialite-dev, libsqlite3-dev, libproj-dev, libpng-dev).
@@ -27,10 +31,18 @@ let package = Package(
         .target(name: "TileRender", dependencies: ["GeoIndex", "CPNG"]),
         // "Which mahalle needs what": rates, observed/expected, trends, service figures, hot spots.
         .target(name: "NeedsAnalysis", dependencies: ["GeoIndex"]),
+        .target(
+            name: "TaskMapServer",
+            dependencies: [
+                "GeoIndex", "TileRender", "NeedsAnalysis",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "taskmap",
             dependencies: [
-                "GeoIndex", "TileRender", "NeedsAnalysis",
+                "GeoIndex", "TileRender", "NeedsAnalysis", "TaskMapServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,6 +50,13 @@ let package = Package(
         .testTarget(name: "GeoIndexTests", dependencies: ["GeoIndex"]),
         .testTarget(name: "TileRenderTests", dependencies: ["TileRender", "GeoIndex"]),
         .testTarget(name: "NeedsAnalysisTests", dependencies: ["NeedsAnalysis", "GeoIndex"]),
+        .testTarget(
+            name: "TaskMapServerTests",
+            dependencies: [
+                "TaskMapServer", "GeoIndex",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )
