@@ -44,7 +44,7 @@ enum Schema {
             type TEXT NOT NULL,
             status TEXT NOT NULL,
             created_at TEXT NOT NULL,     -- ISO 8601 UTC, e.g. 2024-03-05T08:15:00Z
-            updated_at TEXT,
+            updated_at TEXT,              -- NULL = not changed since created_at
             resolved_at TEXT,
             satisfaction INTEGER CHECK (satisfaction BETWEEN 1 AND 5),
             description TEXT,             -- personal: never public
@@ -56,7 +56,7 @@ enum Schema {
             district_id INTEGER REFERENCES districts(id),
             street TEXT,
             door TEXT,
-            department TEXT,
+            department TEXT,              -- assigned department; NULL = the category's department
             team TEXT
         );
         SELECT AddGeometryColumn('complaints', 'geom', 4326, 'POINT', 'XY', 1);

@@ -61,7 +61,6 @@ extension SpatiaLiteStore {
                         _ = try ensureCategory(code)
                         newCategories.append(code)
                     }
-                    let departments = try categoryMap().mapValues(\.department)
                     var savedTriggers: [String] = []
                     if packed {
                         // Spatial-index, constraint and timestamp triggers must not fire a million times.
@@ -108,7 +107,7 @@ extension SpatiaLiteStore {
                     blob.reserveCapacity(64)
                     for (i, r) in rows.enumerated() {
                         do {
-                            try insertRow(r.fields, address: r.address, department: departments[r.fields.category] ?? "",
+                            try insertRow(r.fields, address: r.address, department: nil,
                                           explicitID: firstID + Int64(i), statement: st, blob: &blob)
                         } catch let e as SQLiteError {
                             if e.code == SQLITE_CONSTRAINT, let ref = r.fields.externalRef {

@@ -203,7 +203,7 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
         return try locked {
             try db.transaction {
                 let category = try ensureCategory(c.category)
-                let id = try insertRow(c, address: address, department: category.department, explicitID: nil)
+                let id = try insertRow(c, address: address, department: nil, explicitID: nil)
                 return Complaint(id: id, fields: c, address: address, department: category.department)
             }
         }
@@ -231,7 +231,7 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
 
     /// Binds and runs one INSERT on the (cached) prepared statement. Caller holds the lock and a transaction.
     @discardableResult
-    func insertRow(_ c: NewComplaint, address: AddressMatch, department: String, explicitID: Int64?,
+    func insertRow(_ c: NewComplaint, address: AddressMatch, department: String?, explicitID: Int64?,
                    statement: Statement? = nil, blob: inout [UInt8]) throws -> Int64 {
         let st: Statement
         if let statement { st = statement } else {
@@ -247,7 +247,7 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
         st.bindText(c.status.rawValue, at: 6)
         let unix = { (d: Date) in Int64(d.timeIntervalSince1970.rounded(.down)) }
         st.bindTimestamp(unix(c.createdAt), at: 7)
-        st.bindTimestamp(unix(c.updatedAt ?? c.createdAt), at: 8)
+        st.bindTimestamp(c.updatedAt.map(unix), at: 8)
         st.bindTimestamp(c.resolvedAt.map(unix), at: 9)
         if let s = c.satisfaction { st.bindInt(Int64(s), at: 10) } else { st.bindNull(at: 10) }
         st.bindText(c.description, at: 11)
@@ -266,7 +266,7 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
         return explicitID ?? db.lastInsertRowID
     }
 
-    func insertRow(_ c: NewComplaint, address: AddressMatch, department: String, explicitID: Int64?) throws -> Int64 {
+    func insertRow(_ c: NewComplaint, address: AddressMatch, department: String?, explicitID: Int64?) throws -> Int64 {
         var blob: [UInt8] = []
         return try insertRow(c, address: address, department: department, explicitID: explicitID, blob: &blob)
     }
@@ -280,7 +280,7 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
             let st = try db.prepare("""
                 SELECT external_ref, category, channel, type, status, created_at, updated_at, resolved_at, satisfaction,
                     description, media_urls, contact_name, contact_phone, contact_email, mahalle_id, district_id, street,
-                    door, department, geom,
+                    door, COALESCE(department, (SELECT department FROM categories WHERE code = c.category)), geom,
                     (SELECT name FROM mahalle WHERE id = c.mahalle_id), (SELECT name FROM districts WHERE id = c.district_id)
                 FROM complaints c WHERE id = ?
                 """)
