@@ -19,4 +19,18 @@ public protocol ComplaintStore: AnyObject {
     func complaint(id: Int64) throws -> Complaint?
     /// Point → mahalle, street and door number.
     func geocode(_ p: LonLat) throws -> AddressMatch
+
+    // Work flow (the server's needs; SpatiaLite: SpatiaLiteStore+Workflow.swift).
+
+    /// Stores a complaint unless its external ref, or this API key's idempotency key, was seen before.
+    func intake(_ complaint: NewComplaint, idempotencyKey: String?, apiKeyID: Int64?, actor: String?) throws -> IntakeResult
+    /// Applies a status/department/team change and records it in the history (invalid transition → `WorkflowError`).
+    func applyWorkflow(id: Int64, _ change: WorkflowChange) throws -> WorkflowState
+    /// A complaint with its team and history.
+    func workflowState(id: Int64) throws -> WorkflowState?
+    /// Open complaints of the category within the radius, created in the days before `createdAt`.
+    func possibleDuplicates(of location: LonLat, category: String, createdAt: Date, radiusMetres: Double, days: Int,
+                            excluding excludedID: Int64?, limit: Int) throws -> [DuplicateCandidate]
+    /// Looks up a presented API key by its SHA-256.
+    func checkAPIKey(_ presented: String) throws -> APIKeyCheck
 }

@@ -64,6 +64,36 @@ enum Schema {
         CREATE UNIQUE INDEX complaints_ref ON complaints(external_ref);
         CREATE VIEW unassigned_complaints AS SELECT * FROM complaints WHERE mahalle_id IS NULL;
         """,
+        // 2: the server's work flow: API keys (only their SHA-256), status history, intake idempotency keys.
+        """
+        CREATE TABLE api_keys(
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            key_hash TEXT NOT NULL UNIQUE,  -- lowercase hex SHA-256 of the key; the key itself is never stored
+            created_at TEXT NOT NULL,
+            revoked_at TEXT                 -- NULL = active
+        );
+        CREATE UNIQUE INDEX api_keys_active_name ON api_keys(name) WHERE revoked_at IS NULL;
+        CREATE TABLE complaint_history(
+            id INTEGER PRIMARY KEY,
+            complaint_id INTEGER NOT NULL,
+            at TEXT NOT NULL,               -- ISO 8601 UTC
+            from_status TEXT,               -- NULL = created
+            to_status TEXT NOT NULL,
+            department TEXT,                -- department/team after the change
+            team TEXT,
+            note TEXT,                      -- staff note: never public
+            actor TEXT                      -- API key name (or 'cli')
+        );
+        CREATE INDEX complaint_history_complaint ON complaint_history(complaint_id, id);
+        CREATE TABLE idempotency_keys(
+            api_key_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            complaint_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (api_key_id, key)
+        );
+        """,
     ]
 
     /// Secondary indexes dropped during a bulk import and rebuilt after it (cheaper than row-by-row upkeep).

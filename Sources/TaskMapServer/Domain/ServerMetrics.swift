@@ -1,0 +1,105 @@
+import Foundation
+
+/// Counters and histograms for `GET /metrics` (Prometheus text exposition format 0.0.4). Routes are the
+/// router's templates (`/api/complaints/{id}`), so the label set stays small.
+final class ServerMetrics: @unchecked Sendable {
+    /// Latency histogram bucket bounds in seconds.
+    static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+
+    private struct RequestKey: Hashable { var method: String; var route: String; var status: Int }
+    private struct Histogram {
+        var counts = [UInt64](repeating: 0, count: ServerMetrics.buckets.count)
+        var sum = 0.0
+        var count: UInt64 = 0
+    }
+
+    private let lock = NSLock()
+    private var requests: [RequestKey: UInt64] = [:]
+    private var latency: [String: Histogram] = [:]
+    private var tilesRendered: [String: UInt64] = [:]
+    private var tileCacheHits: UInt64 = 0
+    private var tileCacheMisses: UInt64 = 0
+    private var notModified: UInt64 = 0
+    private var complaintsCreated: UInt64 = 0
+    private var workflowChanges: UInt64 = 0
+
+    func recordRequest(method: String, route: String, status: Int, seconds: Double) {
+        lock.withLock {
+            requests[RequestKey(method: method, route: route, status: status), default: 0] += 1
+            var h = latency[route] ?? Histogram()
+            if let i = Self.buckets.firstIndex(where: { seconds <= $0 }) { h.counts[i] += 1 }
+            h.sum += seconds
+            h.count += 1
+            latency[route] = h
+            if status == 304 { notModified += 1 }
+        }
+    }
+
+    func tileRendered(layer: String) { lock.withLock { tilesRendered[layer, default: 0] += 1 } }
+    func tileCache(hit: Bool) { lock.withLock { if hit { tileCacheHits += 1 } else { tileCacheMisses += 1 } } }
+    func complaintCreated() { lock.withLock { complaintsCreated += 1 } }
+    func workflowChanged() { lock.withLock { workflowChanges += 1 } }
+
+    /// Gauges the caller knows (complaints in the snapshot, data version, SSE clients, cache bytes).
+    struct Gauges {
+        var complaints: Int
+        var dataVersion: UInt64
+        var eventClients: Int
+        var tileCacheBytes: Int
+        var tileCacheEntries: Int
+    }
+
+    func render(_ g: Gauges) -> String {
+        lock.withLock {
+            var out = ""
+            func esc(_ s: String) -> String {
+                s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    .replacingOccurrences(of: "\n", with: "\\n")
+            }
+
+            out += "# HELP taskmap_http_requests_total HTTP requests by method, route and status.\n"
+            out += "# TYPE taskmap_http_requests_total counter\n"
+            for (k, v) in requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
+                out += "taskmap_http_requests_total{method=\"\(esc(k.method))\",route=\"\(esc(k.route))\",status=\"\(k.status)\"} \(v)\n"
+            }
+            out += "# HELP taskmap_http_request_duration_seconds Time to produce the response (headers and buffered body).\n"
+            out += "# TYPE taskmap_http_request_duration_seconds histogram\n"
+            for (route, h) in latency.sorted(by: { $0.key < $1.key }) {
+                var cumulative: UInt64 = 0
+                for (i, b) in Self.buckets.enumerated() {
+                    cumulative += h.counts[i]
+                    out += "taskmap_http_request_duration_seconds_bucket{route=\"\(esc(route))\",le=\"\(String(b))\"} \(cumulative)\n"
+                }
+                out += "taskmap_http_request_duration_seconds_bucket{route=\"\(esc(route))\",le=\"+Inf\"} \(h.count)\n"
+                out += "taskmap_http_request_duration_seconds_sum{route=\"\(esc(route))\"} \(h.sum)\n"
+                out += "taskmap_http_request_duration_seconds_count{route=\"\(esc(route))\"} \(h.count)\n"
+            }
+            out += "# HELP taskmap_http_not_modified_total Responses answered 304 from If-None-Match.\n"
+            out += "# TYPE taskmap_http_not_modified_total counter\ntaskmap_http_not_modified_total \(notModified)\n"
+            out += "# HELP taskmap_tile_cache_hits_total Tile requests answered from the tile cache.\n"
+            out += "# TYPE taskmap_tile_cache_hits_total counter\ntaskmap_tile_cache_hits_total \(tileCacheHits)\n"
+            out += "# HELP taskmap_tile_cache_misses_total Tile requests that had to render.\n"
+            out += "# TYPE taskmap_tile_cache_misses_total counter\ntaskmap_tile_cache_misses_total \(tileCacheMisses)\n"
+            out += "# HELP taskmap_tiles_rendered_total Tiles rendered, by layer.\n"
+            out += "# TYPE taskmap_tiles_rendered_total counter\n"
+            for (layer, v) in tilesRendered.sorted(by: { $0.key < $1.key }) {
+                out += "taskmap_tiles_rendered_total{layer=\"\(esc(layer))\"} \(v)\n"
+            }
+            out += "# HELP taskmap_tile_cache_bytes PNG bytes held in the tile cache.\n"
+            out += "# TYPE taskmap_tile_cache_bytes gauge\ntaskmap_tile_cache_bytes \(g.tileCacheBytes)\n"
+            out += "# HELP taskmap_tile_cache_entries Tiles held in the tile cache.\n"
+            out += "# TYPE taskmap_tile_cache_entries gauge\ntaskmap_tile_cache_entries \(g.tileCacheEntries)\n"
+            out += "# HELP taskmap_complaints Complaints in the in-memory snapshot.\n"
+            out += "# TYPE taskmap_complaints gauge\ntaskmap_complaints \(g.complaints)\n"
+            out += "# HELP taskmap_data_version Data version (bumped by every insert or work-flow change).\n"
+            out += "# TYPE taskmap_data_version gauge\ntaskmap_data_version \(g.dataVersion)\n"
+            out += "# HELP taskmap_complaints_created_total Complaints created through the API and Open311.\n"
+            out += "# TYPE taskmap_complaints_created_total counter\ntaskmap_complaints_created_total \(complaintsCreated)\n"
+            out += "# HELP taskmap_workflow_changes_total Work-flow changes (PATCH).\n"
+            out += "# TYPE taskmap_workflow_changes_total counter\ntaskmap_workflow_changes_total \(workflowChanges)\n"
+            out += "# HELP taskmap_event_clients Connected Server-Sent Events clients.\n"
+            out += "# TYPE taskmap_event_clients gauge\ntaskmap_event_clients \(g.eventClients)\n"
+            return out
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import GeoIndex
+import Hummingbird
+
+/// The domain the HTTP handlers call: the store, the live snapshot, the event hub and the metrics, with the
+/// rules that tie them together (a write is published to the snapshot and to SSE before the call returns).
+/// Handlers parse and map results; this type decides.
+final class TaskMapService: @unchecked Sendable {
+    let store: any ComplaintStore
+    let live: LiveSnapshot
+    let events: EventHub
+    let metrics: ServerMetrics
+    let config: ServerConfiguration
+    /// Serialises "write to the store, then publish" so that snapshot and SSE see changes in store order.
+    private let writeLock = NSLock()
+    private let categoriesByCode: [String: Category]
+    /// The box of every mahalle; nil when the store has none.
+    let mahalleBounds: BoundingBox?
+    /// The area intake accepts: `mahalleBounds`, 0.05° (about 5 km) wider.
+    let servedArea: BoundingBox?
+
+    init(store: any ComplaintStore, config: ServerConfiguration) throws {
+        self.store = store
+        self.config = config
+        live = try LiveSnapshot(store: store)
+        events = EventHub(replayCount: config.eventReplayCount)
+        metrics = ServerMetrics()
+        categoriesByCode = Dictionary(try store.categories().map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        var area = BoundingBox.empty
+        for m in live.mahalle { area.extend(m.geometry.bbox) }
+        mahalleBounds = area.isEmpty ? nil : area
+        servedArea = area.isEmpty ? nil : area.expanded(byDegrees: 0.05)
+    }
+
+    // MARK: - Reference data
+
+    var categories: [Category] { categoriesByCode.values.sorted { $0.code < $1.code } }
+    func category(_ code: String) -> Category? { categoriesByCode[code] }
+
+    // MARK: - Authentication
+
+    /// The key behind an `X-API-Key` header (or Open311 `api_key`): missing → 401, unknown or revoked → 403.
+    func authenticate(_ presented: String?) throws -> APIKey {
+        guard let presented, !presented.isEmpty else {
+            throw APIError(.unauthorized, "an API key is required", field: "api_key", headers: [.wwwAuthenticate: "X-API-Key"])
+        }
+        switch try store.checkAPIKey(presented) {
+        case .valid(let key): return key
+        case .revoked: throw APIError(.forbidden, "API key revoked", field: "api_key")
+        case .unknown: throw APIError(.forbidden, "invalid API key", field: "api_key")
+        }
+    }
+
+    // MARK: - Writes
+
+    struct IntakeAnswer {
+        var result: IntakeResult
+        var duplicates: [DuplicateCandidate]
+        var publicComplaint: PublicComplaint
+    }
+
+    /// Stores (or finds again) a complaint, lists possible duplicates, and publishes it to tiles and SSE.
+    /// The category must be a known one (checked at the edge), so intake never creates categories.
+    func intake(_ c: NewComplaint, idempotencyKey: String?, key: APIKey) throws -> IntakeAnswer {
+        let result: IntakeResult = try writeLock.withLock {
+            let r = try store.intake(c, idempotencyKey: idempotencyKey, apiKeyID: key.id, actor: key.name)
+            if r.created {
+                live.publish(r.complaint)
+                events.publish(kind: "created", departmentKey: r.complaint.department.map(TurkishText.foldKey),
+                               json: JSONOutput.string(publicView(r.complaint)))
+                metrics.complaintCreated()
+            }
+            return r
+        }
+        let stored = result.complaint
+        let duplicates = try store.possibleDuplicates(
+            of: stored.fields.location, category: stored.fields.category, createdAt: stored.fields.createdAt,
+            radiusMetres: config.duplicateRadiusMetres, days: config.duplicateDays, excluding: stored.id, limit: 20)
+        return IntakeAnswer(result: result, duplicates: duplicates, publicComplaint: publicView(stored))
+    }
+
+    /// Applies a work-flow change and publishes the changed complaint.
+    func applyWorkflow(id: Int64, _ change: WorkflowChange) throws -> WorkflowState {
+        try writeLock.withLock {
+            let state = try store.applyWorkflow(id: id, change)
+            live.publish(state.complaint)
+            events.publish(kind: "updated", departmentKey: state.complaint.department.map(TurkishText.foldKey),
+                           json: JSONOutput.string(publicView(state)))
+            metrics.workflowChanged()
+            return state
+        }
+    }
+
+    // MARK: - Reads
+
+    func publicView(_ c: Complaint) -> PublicComplaint {
+        PublicComplaint(c, categoryName: category(c.fields.category)?.nameTR)
+    }
+
+    func publicView(_ s: WorkflowState) -> PublicComplaint {
+        PublicComplaint(s.complaint, categoryName: category(s.complaint.fields.category)?.nameTR, team: s.team, history: s.history)
+    }
+
+    func publicComplaint(id: Int64) throws -> PublicComplaint? {
+        try store.workflowState(id: id).map(publicView)
+    }
+}

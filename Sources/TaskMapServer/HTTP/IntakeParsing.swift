@@ -1,0 +1,103 @@
+import Foundation
+import GeoIndex
+import HTTPTypes
+import Hummingbird
+
+/// Turns intake input (the JSON API and Open311 forms) into a `NewComplaint`, checking every field.
+struct IntakeFields {
+    var lon: Double?
+    var lat: Double?
+    var category: String?
+    var channel: String?
+    var type: String?
+    var createdAt: String?
+    var externalRef: String?
+    var description: String?
+    var mediaURLs: [String] = []
+    var contactName: String?
+    var contactPhone: String?
+    var contactEmail: String?
+    var status: String?
+
+    /// Field names as the caller used them, for error messages (Open311 says `service_code`, `long`).
+    var names = Names()
+    struct Names {
+        var lon = "lon", lat = "lat", category = "category", mediaURLs = "media_urls", email = "contact_email"
+    }
+
+    func complaint(service: TaskMapService, now: Date = Date()) throws -> NewComplaint {
+        guard let lon else { throw APIError.badRequest("\(names.lon) is required", field: names.lon) }
+        guard let lat else { throw APIError.badRequest("\(names.lat) is required", field: names.lat) }
+        guard abs(lon) <= 180 else { throw APIError.badRequest("\(names.lon) must be in [-180, 180]", field: names.lon) }
+        guard abs(lat) <= 90 else { throw APIError.badRequest("\(names.lat) must be in [-90, 90]", field: names.lat) }
+        let location = LonLat(lon: lon, lat: lat)
+        if let area = service.servedArea, !area.contains(location) {
+            throw APIError.badRequest("location \(lon), \(lat) is outside the area this server covers", field: names.lon)
+        }
+        guard let code = category else { throw APIError.badRequest("\(names.category) is required", field: names.category) }
+        guard service.category(code) != nil else {
+            throw APIError.badRequest("unknown \(names.category) '\(code)' (see /open311/v2/services.json)", field: names.category)
+        }
+        var ch = Channel.web
+        if let channel {
+            guard let c = Channel(parsing: channel) else {
+                throw APIError.badRequest("unknown channel '\(channel)': expected \(Channel.allCases.map(\.rawValue).joined(separator: "|"))", field: "channel")
+            }
+            ch = c
+        }
+        var ty = ComplaintType.sikayet
+        if let type {
+            guard let t = ComplaintType(parsing: type) else { throw APIError.badRequest("unknown type '\(type)': expected sikayet|talep|oneri", field: "type") }
+            ty = t
+        }
+        if let status, ComplaintStatus(parsing: status) != .open {
+            throw APIError.badRequest("new complaints are open; change the status with PATCH", field: "status")
+        }
+        var created = now
+        if let createdAt {
+            guard let t = Timestamp.parse(createdAt) else {
+                throw APIError.badRequest("created_at must be an ISO 8601 date-time", field: "created_at")
+            }
+            guard Double(t) <= now.timeIntervalSince1970 + 600 else { throw APIError.badRequest("created_at is in the future", field: "created_at") }
+            created = Date(timeIntervalSince1970: TimeInterval(t))
+        }
+        for url in mediaURLs {
+            guard let u = URL(string: url), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https", u.host != nil else {
+                throw APIError.badRequest("media URLs must be http(s) URLs", field: names.mediaURLs)
+            }
+        }
+        if let email = contactEmail, !email.contains("@") {
+            throw APIError.badRequest("\(names.email) is not an e-mail address", field: names.email)
+        }
+        return NewComplaint(externalRef: externalRef, location: location, category: code, channel: ch, type: ty, status: .open,
+                            createdAt: created, description: description, mediaURLs: mediaURLs, contactName: contactName,
+                            contactPhone: contactPhone, contactEmail: contactEmail)
+    }
+
+    /// The JSON API body.
+    static func json(_ body: JSONBody) throws -> IntakeFields {
+        try body.rejectUnknown(["lon", "lat", "category", "channel", "type", "created_at", "external_ref", "description",
+                                "media_urls", "contact_name", "contact_phone", "contact_email", "status"])
+        var f = IntakeFields()
+        f.lon = try body.number("lon", required: true)
+        f.lat = try body.number("lat", required: true)
+        f.category = try body.string("category", maxLength: 64, required: true)
+        f.channel = try body.string("channel", maxLength: 32)
+        f.type = try body.string("type", maxLength: 32)
+        f.createdAt = try body.string("created_at", maxLength: 40)
+        f.externalRef = try body.string("external_ref", maxLength: 200)
+        f.description = try body.string("description", maxLength: 4_000)
+        f.mediaURLs = try body.stringArray("media_urls")
+        f.contactName = try body.string("contact_name", maxLength: 200)
+        f.contactPhone = try body.string("contact_phone", maxLength: 50)
+        f.contactEmail = try body.string("contact_email", maxLength: 200)
+        f.status = try body.string("status", maxLength: 32)
+        return f
+    }
+}
+
+extension HTTPField.Name {
+    static let apiKey = HTTPField.Name("X-API-Key")!
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let lastEventID = HTTPField.Name("Last-Event-ID")!
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+
+/// Everything `taskmap serve` can be told. Defaults are what the CLI uses.
+public struct ServerConfiguration: Sendable {
+    /// The taskmap store (a SpatiaLite file made by `taskmap init`).
+    public var databasePath: String
+    /// Listen address. Loopback by default: put a reverse proxy (TLS, rate limits) in front for the internet.
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// XYZ template (`https://…/{z}/{x}/{y}.png`) of a city's own base map for the viewer; nil = no base map.
+    public var basemapURL: String?
+    /// Largest accepted request body; intake bodies are a few hundred bytes. Larger → 413.
+    public var maxBodyBytes = 64 * 1024
+    /// Possible duplicates: open complaints of the same category within this distance…
+    public var duplicateRadiusMetres = 50.0
+    /// …created at most this many days before the new one.
+    public var duplicateDays = 30
+    /// `GET /api/complaints`: features returned when `limit` is not given, and the largest `limit` accepted.
+    public var queryDefaultLimit = 500
+    public var queryMaxLimit = 5_000
+    /// Open311 `requests.json`: the spec's defaults (last 90 days, at most 1000 requests).
+    public var open311DefaultDays = 90
+    public var open311MaxResults = 1_000
+    /// Tile cache size in bytes of PNG (keys and bookkeeping are small next to it).
+    public var tileCacheBytes = 256 * 1024 * 1024
+    /// `Cache-Control: max-age` for tiles, in seconds. Short: a new complaint changes the ETag, and clients
+    /// revalidate with `If-None-Match` (→ 304) after this.
+    public var tileMaxAgeSeconds = 30
+    /// Debian's libjs-leaflet, served under `/static/leaflet/` (the machines are offline: no CDN).
+    public var leafletDirectory = "/usr/share/javascript/leaflet"
+    /// Server-Sent Events kept for clients that reconnect with `Last-Event-ID`.
+    public var eventReplayCount = 512
+    /// Comment line sent on idle SSE connections so proxies keep them open, in seconds.
+    public var eventHeartbeatSeconds = 15.0
+    /// Access log and server log level.
+    public var logLevel: Logger.Level = .info
+
+    public init(databasePath: String) { self.databasePath = databasePath }
+}

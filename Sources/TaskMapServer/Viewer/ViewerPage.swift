@@ -1,0 +1,221 @@
+/// The browser viewer: one HTML page with Leaflet from `/static/leaflet/` (Debian's libjs-leaflet; no CDN).
+/// Layer switches, filters, a month slider, the legend from TileJSON, a click on a mahalle for its figures (and
+/// needs, when `/api/needs` answers), a click on a pin for the complaint's public fields, live updates from
+/// `/api/events`. The optional base map comes from `taskmap serve --basemap`.
+enum ViewerPage {
+    static let html = #"""
+<!DOCTYPE html>
+<html lang="tr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>taskmap — görev haritası</title>
+<link rel="stylesheet" href="/static/leaflet/leaflet.css">
+<style>
+  html, body { margin: 0; height: 100%; font: 14px/1.35 system-ui, sans-serif; }
+  #map { position: absolute; top: 0; bottom: 0; left: 300px; right: 0; background: #f4f3ef; }
+  #panel { position: absolute; top: 0; bottom: 0; left: 0; width: 300px; overflow-y: auto; box-sizing: border-box;
+           padding: 10px 12px; border-right: 1px solid #ccc; background: #fff; }
+  h1 { font-size: 17px; margin: 0 0 6px; }
+  fieldset { border: 1px solid #ddd; margin: 0 0 8px; padding: 6px 8px; }
+  legend { font-weight: 600; }
+  select { width: 100%; }
+  label { display: block; }
+  #month-label { font-weight: 600; }
+  #legend .swatch { display: inline-block; width: 14px; height: 10px; margin-right: 4px; border: 1px solid #999; }
+  #events { font-size: 12px; max-height: 160px; overflow-y: auto; }
+  #events div { border-bottom: 1px solid #eee; padding: 2px 0; }
+  #status { font-size: 12px; color: #555; }
+  .popup table td { padding: 0 4px; vertical-align: top; }
+</style>
+</head>
+<body>
+<div id="panel">
+  <h1>Görev haritası</h1>
+  <div id="status">yükleniyor…</div>
+  <fieldset><legend>Katman</legend>
+    <label><input type="radio" name="layer" value="heat" checked> Isı haritası</label>
+    <label><input type="radio" name="layer" value="pins"> Noktalar</label>
+    <label><input type="radio" name="layer" value="choropleth"> Mahalle (koroplet)</label>
+    <label><input type="checkbox" id="boundaries" checked> Mahalle sınırları</label>
+    <label id="metric-box">Ölçü <select id="metric">
+      <option value="count">şikâyet sayısı</option><option value="per1000">1000 kişide</option><option value="open">açık iş</option>
+    </select></label>
+  </fieldset>
+  <fieldset><legend>Süzgeç</legend>
+    <label>Kategori <select id="category" multiple size="5"></select></label>
+    <label>Durum <select id="status-filter"><option value="">hepsi</option></select></label>
+    <label>Kanal <select id="channel"><option value="">hepsi</option></select></label>
+    <label><input type="checkbox" id="use-month"> Ay: <span id="month-label">—</span></label>
+    <input type="range" id="month" min="0" max="0" value="0" style="width:100%">
+  </fieldset>
+  <fieldset><legend>Lejant</legend><div id="legend">—</div></fieldset>
+  <fieldset><legend>Canlı</legend><div id="events"></div></fieldset>
+</div>
+<div id="map"></div>
+<script src="/static/leaflet/leaflet.js"></script>
+<script>
+"use strict";
+const state = { meta: null, months: [], version: 0, tiles: null, bounds: null, mahalle: null, pins: null };
+const map = L.map("map", { zoomControl: true, preferCanvas: true });
+const $ = (id) => document.getElementById(id);
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+function currentLayer() { return document.querySelector("input[name=layer]:checked").value; }
+
+function filterQuery() {
+  const q = new URLSearchParams();
+  const cats = Array.from($("category").selectedOptions).map((o) => o.value);
+  if (cats.length) q.set("category", cats.join(","));
+  if ($("status-filter").value) q.set("status", $("status-filter").value);
+  if ($("channel").value) q.set("channel", $("channel").value);
+  if ($("use-month").checked && state.months.length) q.set("month", state.months[+$("month").value]);
+  return q;
+}
+
+function tileURL(layer, extra) {
+  const q = filterQuery();
+  if (layer === "choropleth") q.set("metric", $("metric").value);
+  if (extra) for (const [k, v] of Object.entries(extra)) q.set(k, v);
+  q.set("v", state.version);  // a new data version makes the browser revalidate (the server keeps its ETags)
+  return "/tiles/" + layer + "/{z}/{x}/{y}{r}.png?" + q.toString();
+}
+
+function refreshTiles() {
+  const layer = currentLayer();
+  if (state.tiles) map.removeLayer(state.tiles);
+  state.tiles = L.tileLayer(tileURL(layer), { maxZoom: 19, detectRetina: false, opacity: 0.85,
+    attribution: "taskmap" }).addTo(map);
+  if (state.bounds) map.removeLayer(state.bounds);
+  state.bounds = null;
+  if ($("boundaries").checked) state.bounds = L.tileLayer(tileURL("boundaries"), { maxZoom: 19 }).addTo(map);
+  $("metric-box").style.display = layer === "choropleth" ? "" : "none";
+  loadLegend(layer);
+  loadMahalle();
+  loadPins();
+}
+
+async function loadLegend(layer) {
+  const q = filterQuery();
+  if (layer === "choropleth") q.set("metric", $("metric").value);
+  try {
+    const r = await fetch("/tiles/" + layer + ".json?" + q.toString());
+    if (!r.ok) { $("legend").textContent = "lejant yok (" + r.status + ")"; return; }
+    const tj = await r.json();
+    const lg = tj.legend || { title: "", stops: [] };
+    $("legend").innerHTML = "<div>" + esc(lg.title) + "</div>" + lg.stops.map((s) =>
+      '<div><span class="swatch" style="background:' + esc(s.color) + '"></span>' + esc(s.label) + "</div>").join("");
+  } catch (e) { $("legend").textContent = "lejant yüklenemedi"; }
+}
+
+// Mahalle polygons (invisible, clickable): a click shows the mahalle's figures and, if available, its needs.
+async function loadMahalle() {
+  const r = await fetch("/api/mahalle?" + filterQuery().toString());
+  if (!r.ok) return;
+  const gj = await r.json();
+  if (state.mahalle) map.removeLayer(state.mahalle);
+  state.mahalle = L.geoJSON(gj, { style: { weight: 0, fillOpacity: 0, opacity: 0 },
+    onEachFeature: (f, l) => l.on("click", (ev) => showMahalle(f.properties, ev.latlng)) }).addTo(map);
+  if (state.pins) state.pins.bringToFront();
+}
+
+async function showMahalle(p, latlng) {
+  let html = '<div class="popup"><b>' + esc(p.name) + "</b> (" + esc(p.district) + ")<table>" +
+    "<tr><td>Nüfus</td><td>" + esc(p.population) + "</td></tr>" +
+    "<tr><td>Şikâyet</td><td>" + esc(p.complaints) + (p.per_1000 != null ? " (" + esc(p.per_1000) + " / 1000)" : "") + "</td></tr>" +
+    "<tr><td>Açık</td><td>" + esc(p.open) + "</td></tr>" +
+    "<tr><td>En çok</td><td>" + p.top_categories.map((c) => esc(c.name || c.code) + ": " + esc(c.count)).join("<br>") + "</td></tr></table>";
+  const popup = L.popup().setLatLng(latlng).setContent(html + "</div>").openOn(map);
+  try {
+    const q = new URLSearchParams({ mahalle: String(p.id) });
+    if ($("use-month").checked && state.months.length) q.set("month", state.months[+$("month").value]);
+    const r = await fetch("/api/needs?" + q.toString());
+    if (r.ok) {
+      const needs = await r.json();
+      html += "<div><b>İhtiyaç</b><pre style='white-space:pre-wrap;font-size:11px'>" + esc(JSON.stringify(needs, null, 1)).slice(0, 1500) + "</pre></div>";
+      popup.setContent(html + "</div>");
+    }
+  } catch (e) { /* needs are optional */ }
+}
+
+// Pins as clickable circles at high zoom (tiles draw them; these only catch clicks and show the complaint).
+async function loadPins() {
+  if (state.pins) { map.removeLayer(state.pins); state.pins = null; }
+  if (map.getZoom() < 15) return;
+  const b = map.getBounds();
+  const q = filterQuery();
+  q.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(6)).join(","));
+  q.set("limit", "1000");
+  const r = await fetch("/api/complaints?" + q.toString());
+  if (!r.ok) return;
+  const gj = await r.json();
+  state.pins = L.geoJSON(gj, { pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 6, weight: 1, color: "#333", fillOpacity: 0.01, opacity: 0.2 }),
+    onEachFeature: (f, l) => l.on("click", () => showComplaint(f.id, l)) }).addTo(map);
+}
+
+async function showComplaint(id, layer) {
+  const r = await fetch("/api/complaints/" + encodeURIComponent(id));
+  if (!r.ok) return;
+  const c = await r.json();
+  const rows = [["No", c.id], ["Kategori", c.category_name || c.category], ["Durum", c.status], ["Kanal", c.channel],
+    ["Tarih", c.created_at], ["Mahalle", c.mahalle && c.mahalle.name], ["Adres", [c.street, c.door].filter(Boolean).join(" No:")],
+    ["Birim", c.department], ["Ekip", c.team]];
+  layer.bindPopup('<div class="popup"><table>' + rows.filter((r) => r[1] != null && r[1] !== "")
+    .map((r) => "<tr><td>" + esc(r[0]) + "</td><td>" + esc(r[1]) + "</td></tr>").join("") + "</table></div>").openPopup();
+}
+
+function listenForEvents() {
+  const es = new EventSource("/api/events");
+  let pending = null;
+  const onEvent = (kind) => (ev) => {
+    const c = JSON.parse(ev.data);
+    const div = document.createElement("div");
+    div.textContent = (kind === "created" ? "yeni " : "güncel ") + "#" + c.id + " " + (c.category_name || c.category) + " — " +
+      (c.mahalle ? c.mahalle.name : "?") + " (" + c.status + ")";
+    $("events").prepend(div);
+    state.version++;
+    clearTimeout(pending);
+    pending = setTimeout(() => { state.tiles.setUrl(tileURL(currentLayer())); if (state.bounds) state.bounds.setUrl(tileURL("boundaries"));
+      loadMahalle(); loadPins(); }, 500);
+  };
+  es.addEventListener("created", onEvent("created"));
+  es.addEventListener("updated", onEvent("updated"));
+}
+
+async function start() {
+  const meta = await (await fetch("/api/meta")).json();
+  state.meta = meta;
+  state.version = meta.data_version;
+  if (meta.basemap) L.tileLayer(meta.basemap, { maxZoom: 19, attribution: "base map" }).addTo(map);
+  for (const c of meta.categories) $("category").add(new Option(c.name + " (" + c.code + ")", c.code));
+  for (const s of meta.statuses) $("status-filter").add(new Option(s, s));
+  for (const c of meta.channels) $("channel").add(new Option(c, c));
+  if (meta.first_month && meta.last_month) {
+    let [y, m] = meta.first_month.split("-").map(Number);
+    while (true) {
+      const label = y + "-" + String(m).padStart(2, "0");
+      state.months.push(label);
+      if (label >= meta.last_month) break;
+      m++; if (m > 12) { m = 1; y++; }
+    }
+    $("month").max = String(state.months.length - 1);
+    $("month").value = String(state.months.length - 1);
+    $("month-label").textContent = state.months[state.months.length - 1];
+  }
+  if (meta.bounds) map.fitBounds([[meta.bounds[1], meta.bounds[0]], [meta.bounds[3], meta.bounds[2]]]);
+  else map.setView([39, 35], 6);
+  $("status").textContent = meta.complaints + " şikâyet";
+  for (const el of document.querySelectorAll("input[name=layer], #boundaries, #metric, #category, #status-filter, #channel, #use-month"))
+    el.addEventListener("change", refreshTiles);
+  $("month").addEventListener("input", () => { $("month-label").textContent = state.months[+$("month").value] || "—"; });
+  $("month").addEventListener("change", () => { $("use-month").checked = true; refreshTiles(); });
+  map.on("moveend", loadPins);
+  refreshTiles();
+  listenForEvents();
+}
+start().catch((e) => { $("status").textContent = "hata: " + e; });
+</script>
+</body>
+</html>
+"""#
+}

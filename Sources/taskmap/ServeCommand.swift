@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import GeoIndex
+import Logging
+import TaskMapServer
+
+/// `taskmap serve`: the tile server, intake API (with Open311 GeoReport v2), analytics API and viewer.
+/// Stops gracefully on SIGTERM or SIGINT (open event streams are ended, in-flight requests finish).
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve tiles, the intake and query API, Open311 and the browser viewer.")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "XYZ URL template of a base map for the viewer, e.g. https://tiles.example/{z}/{x}/{y}.png.") var basemap: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        if let basemap, !(basemap.contains("{z}") && basemap.contains("{x}") && basemap.contains("{y}")) {
+            throw ValidationError("--basemap must be a URL template with {z}, {x} and {y}")
+        }
+        guard FileManager.default.fileExists(atPath: store.db) else { throw ValidationError("\(store.db) does not exist (run `taskmap init` first)") }
+    }
+
+    func run() throws {
+        var config = ServerConfiguration(databasePath: store.db)
+        config.host = host
+        config.port = port
+        config.basemapURL = basemap
+        config.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let finished = DispatchSemaphore(value: 0)
+        let failure = ErrorBox()
+        Task.detached {
+            do {
+                let app = try await buildApplication(config, tiles: ServeCommand.tileSource())
+                try await app.runService()
+            } catch {
+                failure.error = error
+            }
+            finished.signal()
+        }
+        finished.wait()
+        if let e = failure.error { throw e }
+    }
+
+    /// The tile renderer, when this build has one (TileRender is being written; until it is wired here,
+    /// tile endpoints answer 503 and the viewer shows no raster layers).
+    static func tileSource() -> (any TileSource)? { nil }
+}
+
+private final class ErrorBox: @unchecked Sendable {
+    var error: (any Error)?
+}
