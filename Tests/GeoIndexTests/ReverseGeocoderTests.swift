@@ -88,3 +88,27 @@ final class ReverseGeocoderTests: XCTestCase {
         XCTAssertFalse(poly.contains(LonLat(lon: 11, lat: 5)))
     }
 }
+
+final class OwnerRasterTests: XCTestCase {
+    /// The raster shortcut must give exactly the exact test's answer, on the sample district's jagged borders.
+    func testRasterAgreesWithExactTestOnSampleDistrict() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("data/sample-parcels/mahalle.geojson").path
+        let rows = try GeoJSONReader.mahalle(path: path)
+        let mahalle = rows.enumerated().map { i, r in
+            Mahalle(id: Int64(i + 1), name: r.name, code: r.code, population: r.population, districtID: 1,
+                    districtName: r.district, geometry: r.geometry)
+        }
+        let g = ReverseGeocoder(mahalle: mahalle, parcels: [])
+        var fast = 0
+        for p in Fixtures.points(50_000, seed: 5, box: BoundingBox(minLon: 36.80, minLat: 37.48, maxLon: 37.09, maxLat: 37.69)) {
+            XCTAssertEqual(g.mahalleContaining(p)?.id, g.exactMahalleContaining(p)?.id, "\(p)")
+            if g.mahalleContaining(p) != nil { fast += 1 }
+        }
+        XCTAssertGreaterThan(fast, 30_000)
+        // Exactly on shared vertices of the borders, too.
+        for m in mahalle.prefix(10) {
+            for v in m.geometry.polygons[0].outer { XCTAssertEqual(g.mahalleContaining(v)?.id, g.exactMahalleContaining(v)?.id) }
+        }
+    }
+}

@@ -10,6 +10,9 @@ public struct ReverseGeocoder: Sendable {
     private let parcelIndex: GridIndex
     /// Metres: the farthest a parcel may be and still give the street and door number (default 50).
     public let maxParcelDistance: Double
+    /// A fine raster over the mahalle: each cell no boundary edge touches is wholly inside one mahalle (or
+    /// none), so most points are answered by one array read; cells crossed by an edge fall back to the exact test.
+    private let raster: OwnerRaster
 
     public init(mahalle: [Mahalle], parcels: [Parcel], maxParcelDistance: Double = 50) {
         // Deterministic order: lower id first, so ties (overlapping input) resolve the same way every time.
@@ -18,10 +21,20 @@ public struct ReverseGeocoder: Sendable {
         self.mahalleIndex = GridIndex(boxes: self.mahalle.map(\.geometry.bbox), targetPerCell: 1)
         self.parcelIndex = GridIndex(boxes: parcels.map(\.geometry.bbox), targetPerCell: 2)
         self.maxParcelDistance = maxParcelDistance
+        self.raster = OwnerRaster(mahalle: self.mahalle, index: mahalleIndex)
     }
 
     /// The mahalle containing `p`, if any.
     public func mahalleContaining(_ p: LonLat) -> Mahalle? {
+        switch raster.owner(of: p) {
+        case .none: return nil
+        case .some(let i): return mahalle[i]
+        case .mixed: return exactMahalleContaining(p)
+        }
+    }
+
+    /// The exact answer: grid candidates, then point-in-polygon.
+    func exactMahalleContaining(_ p: LonLat) -> Mahalle? {
         var found: Int?
         mahalleIndex.candidates(at: p) { i in
             if mahalle[i].geometry.contains(p) { found = i; return false }
@@ -83,5 +96,63 @@ public struct ReverseGeocoder: Sendable {
             }
         }
         return best
+    }
+}
+
+/// Cell owners for `ReverseGeocoder`: -1 = no mahalle, ≥ 0 = that mahalle's index, -2 = an edge crosses the cell.
+struct OwnerRaster: Sendable {
+    enum Owner { case none, some(Int), mixed }
+    let bounds: BoundingBox
+    let nx: Int, ny: Int
+    let cellW: Double, cellH: Double
+    let cells: [Int32]
+
+    init(mahalle: [Mahalle], index: GridIndex, resolution: Int = 512) {
+        var b = BoundingBox.empty
+        for m in mahalle { b.extend(m.geometry.bbox) }
+        if b.isEmpty { b = BoundingBox(minLon: 0, minLat: 0, maxLon: 0, maxLat: 0) }
+        bounds = b
+        nx = resolution; ny = resolution
+        cellW = max(b.maxLon - b.minLon, 1e-12) / Double(nx)
+        cellH = max(b.maxLat - b.minLat, 1e-12) / Double(ny)
+        var cells = [Int32](repeating: -3, count: nx * ny)  // -3 = not yet known
+        let (nx, ny, cw, ch) = (self.nx, self.ny, self.cellW, self.cellH)
+        func cx(_ lon: Double) -> Int { max(0, min(nx - 1, Int(((lon - b.minLon) / cw).rounded(.down)))) }
+        func cy(_ lat: Double) -> Int { max(0, min(ny - 1, Int(((lat - b.minLat) / ch).rounded(.down)))) }
+        // Every cell an edge's bounding box touches (one cell of margin for rounding) must use the exact test.
+        for m in mahalle {
+            for poly in m.geometry.polygons {
+                for ring in poly.rings where ring.count >= 2 {
+                    for k in 1..<ring.count {
+                        let a = ring[k - 1], c = ring[k]
+                        let x0 = max(0, cx(min(a.lon, c.lon)) - 1), x1 = min(nx - 1, cx(max(a.lon, c.lon)) + 1)
+                        let y0 = max(0, cy(min(a.lat, c.lat)) - 1), y1 = min(ny - 1, cy(max(a.lat, c.lat)) + 1)
+                        for y in y0...y1 { for x in x0...x1 { cells[y * nx + x] = -2 } }
+                    }
+                }
+            }
+        }
+        // Any other cell lies wholly inside one mahalle or outside all: its centre says which.
+        for y in 0..<ny {
+            for x in 0..<nx where cells[y * nx + x] == -3 {
+                let p = LonLat(lon: b.minLon + (Double(x) + 0.5) * cw, lat: b.minLat + (Double(y) + 0.5) * ch)
+                var owner: Int32 = -1
+                index.candidates(at: p) { i in
+                    if mahalle[i].geometry.contains(p) { owner = Int32(i); return false }
+                    return true
+                }
+                cells[y * nx + x] = owner
+            }
+        }
+        self.cells = cells
+    }
+
+    @inline(__always)
+    func owner(of p: LonLat) -> Owner {
+        guard bounds.contains(p) else { return .none }
+        let x = min(nx - 1, Int((p.lon - bounds.minLon) / cellW)), y = min(ny - 1, Int((p.lat - bounds.minLat) / cellH))
+        let v = cells[y * nx + x]
+        if v >= 0 { return .some(Int(v)) }
+        return v == -1 ? .none : .mixed
     }
 }
