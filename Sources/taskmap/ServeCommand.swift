@@ -31,6 +31,12 @@ struct ServeCommand: ParsableCommand {
         config.port = port
         config.basemapURL = basemap
         config.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        try Self.serve(config)
+    }
+
+    /// Runs the server until SIGTERM/SIGINT (also for `taskmap demo`). The root command is synchronous, so this
+    /// blocks the calling thread while the server runs on Swift concurrency and NIO threads.
+    static func serve(_ config: ServerConfiguration) throws {
         let finished = DispatchSemaphore(value: 0)
         let failure = ErrorBox()
         Task.detached {

@@ -1,0 +1,151 @@
+import Foundation
+import GeoIndex
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import XCTest
+@testable import TaskMapServer
+
+final class Open311Tests: XCTestCase {
+    /// Asserts the GeoReport v2 error format: `[{"code": 400, "description": "..."}]`.
+    func assertOpen311Error(_ r: TestResponse, _ status: HTTPResponse.Status, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(r.status, status, r.text, file: file, line: line)
+        let list = (try? r.json()) as? [[String: Any]]
+        XCTAssertEqual(list?.count, 1, r.text, file: file, line: line)
+        XCTAssertEqual(list?.first?["code"] as? Int, Int(status.code), file: file, line: line)
+        XCTAssertNotNil(list?.first?["description"] as? String, file: file, line: line)
+    }
+
+    func form(_ fields: [String: String]) -> ByteBuffer {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return ByteBuffer(string: fields.sorted { $0.key < $1.key }.map {
+            "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)"
+        }.joined(separator: "&"))
+    }
+
+    func testServices() async throws {
+        let f = try ServerFixture()
+        defer { f.remove() }
+        try await f.app().test(.router) { client in
+            let json = try await client.get("/open311/v2/services.json")
+            XCTAssertEqual(json.status, .ok)
+            let list = try XCTUnwrap(try json.json() as? [[String: Any]])
+            XCTAssertEqual(list.count, Category.defaults.count)
+            let yol = try XCTUnwrap(list.first { $0["service_code"] as? String == "yol" })
+            XCTAssertEqual(yol["metadata"] as? Bool, false)
+            XCTAssertEqual(yol["type"] as? String, "realtime")
+            XCTAssertNotNil(yol["service_name"] as? String)
+            XCTAssertNotNil(yol["group"] as? String)
+
+            let xml = try await client.get("/open311/v2/services.xml")
+            XCTAssertEqual(xml.headers[.contentType], "text/xml; charset=utf-8")
+            XCTAssertTrue(xml.text.hasPrefix("<?xml"))
+            XCTAssertTrue(xml.text.contains("<service><service_code>yol</service_code>"))
+            XCTAssertEqual(xml.text.components(separatedBy: "<service>").count - 1, Category.defaults.count)
+
+            let def = try await client.get("/open311/v2/services/yol.json")
+            XCTAssertEqual(try def.object()["service_code"] as? String, "yol")
+            XCTAssertEqual((try def.object()["attributes"] as? [Any])?.count, 0)
+            let r1 = try await client.get("/open311/v2/services/yol.xml")
+            XCTAssertTrue(r1.text.contains("<service_definition><service_code>yol</service_code>"))
+            assertOpen311Error(try await client.get("/open311/v2/services/nope.json"), .notFound)
+            let xmlError = try await client.get("/open311/v2/services/nope.xml")
+            XCTAssertEqual(xmlError.status, .notFound)
+            XCTAssertTrue(xmlError.text.contains("<errors><error><code>404</code><description>"), xmlError.text)
+            assertOpen311Error(try await client.get("/open311/v2/nothing.json"), .notFound)
+            let r2 = try await client.get("/open311/v2/discovery.json")
+            XCTAssertEqual(r2.status, .ok)
+        }
+    }
+
+    func testPostAndGetRequests() async throws {
+        let f = try ServerFixture()
+        defer { f.remove() }
+        try await f.app().test(.router) { client in
+            let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let fields = ["api_key": f.key, "service_code": "yol", "lat": "37.5705", "long": "36.9205",
+                          "first_name": "Ayşe", "last_name": "Yılmaz", "phone": "+90 555 000 11 22", "email": "ayse@example.org",
+                          "description": "Kaldırımda derin çukur", "media_url": "https://example.org/p.jpg"]
+            let posted = try await client.execute(uri: "/open311/v2/requests.json", method: .post, headers: formHeaders, body: form(fields))
+            XCTAssertEqual(posted.status, .created, posted.text)
+            let answer = try XCTUnwrap(try posted.json() as? [[String: Any]])
+            let id = try XCTUnwrap(answer.first?["service_request_id"] as? String)
+            XCTAssertTrue(answer.first?["account_id"] is NSNull)
+
+            let one = try await client.get("/open311/v2/requests/\(id).json")
+            let r = try XCTUnwrap((try one.json() as? [[String: Any]])?.first)
+            XCTAssertEqual(r["service_request_id"] as? String, id)
+            XCTAssertEqual(r["status"] as? String, "open")
+            XCTAssertEqual(r["service_code"] as? String, "yol")
+            XCTAssertEqual(r["address"] as? String, "Gül Sokak No:1, Şehitler, Kuzeykent")
+            XCTAssertEqual(r["lat"] as? Double ?? 0, 37.5705, accuracy: 1e-9)
+            XCTAssertEqual(r["long"] as? Double ?? 0, 36.9205, accuracy: 1e-9)
+            XCTAssertEqual(r["media_url"] as? String, "https://example.org/p.jpg")
+            XCTAssertTrue(r["expected_datetime"] is NSNull)
+            XCTAssertNil(r["description"], "the description is personal")
+            let oneXML = try await client.get("/open311/v2/requests/\(id).xml")
+            XCTAssertTrue(oneXML.text.contains("<service_requests><request><service_request_id>\(id)</service_request_id>"), oneXML.text)
+            XCTAssertTrue(oneXML.text.contains("<expected_datetime/>"))
+
+            // The stored complaint has the personal fields (for staff) and the web channel.
+            let stored = try XCTUnwrap(try f.store.complaint(id: Int64(id)!))
+            XCTAssertEqual(stored.fields.contactName, "Ayşe Yılmaz")
+            XCTAssertEqual(stored.fields.contactEmail, "ayse@example.org")
+            XCTAssertEqual(stored.fields.channel, .web)
+
+            // GET requests: default last 90 days → the new one and the 12 seeded ones, newest first.
+            let listResponse = try await client.get("/open311/v2/requests.json")
+
+            let list = try XCTUnwrap(try listResponse.json() as? [[String: Any]])
+            XCTAssertEqual(list.count, 13)
+            XCTAssertEqual(list.first?["service_request_id"] as? String, id)
+            let byIDResponse = try await client.get("/open311/v2/requests.json?service_request_id=1,2,\(id)&status=closed")
+            let byID = try XCTUnwrap(try byIDResponse.json() as? [[String: Any]])
+            XCTAssertEqual(byID.count, 3, "service_request_id ignores the other filters")
+            let byCodeResponse = try await client.get("/open311/v2/requests.json?service_code=park,su")
+            let byCode = try XCTUnwrap(try byCodeResponse.json() as? [[String: Any]])
+            XCTAssertEqual(byCode.count, 6)
+            let closed = try await client.get("/open311/v2/requests.json?status=closed").json() as? [[String: Any]]
+            XCTAssertEqual(closed?.count, 0)
+            let start = Timestamp.format(Date().addingTimeInterval(-3.5 * 86_400))
+            let recentResponse = try await client.get("/open311/v2/requests.json?start_date=\(start)")
+            let recent = try XCTUnwrap(try recentResponse.json() as? [[String: Any]])
+            XCTAssertEqual(recent.count, 4)  // seeded 1, 2 and 3 days ago + the new one
+            let xmlList = try await client.get("/open311/v2/requests.xml?service_code=yol")
+            XCTAssertEqual(xmlList.text.components(separatedBy: "<request>").count - 1, 1)
+
+            // Errors in the spec's format.
+            assertOpen311Error(try await client.get("/open311/v2/requests.json?start_date=yesterday"), .badRequest)
+            assertOpen311Error(try await client.get("/open311/v2/requests.json?start_date=2024-01-01&end_date=2024-06-01"), .badRequest)
+            assertOpen311Error(try await client.get("/open311/v2/requests.json?status=pending"), .badRequest)
+            assertOpen311Error(try await client.get("/open311/v2/requests.json?service_code=nope"), .badRequest)
+            assertOpen311Error(try await client.get("/open311/v2/requests.json?service_request_id=x"), .badRequest)
+            assertOpen311Error(try await client.get("/open311/v2/requests/999999.json"), .notFound)
+            assertOpen311Error(try await client.get("/open311/v2/requests/abc.json"), .badRequest)
+            var noKey = fields
+            noKey["api_key"] = nil
+            assertOpen311Error(try await client.execute(uri: "/open311/v2/requests.json", method: .post, headers: formHeaders, body: form(noKey)), .unauthorized)
+            var badKey = fields
+            badKey["api_key"] = "wrong"
+            assertOpen311Error(try await client.execute(uri: "/open311/v2/requests.json", method: .post, headers: formHeaders, body: form(badKey)), .forbidden)
+            var noPlace = fields
+            noPlace["lat"] = nil
+            noPlace["long"] = nil
+            noPlace["address_string"] = "Gül Sokak 1"
+            assertOpen311Error(try await client.execute(uri: "/open311/v2/requests.json", method: .post, headers: formHeaders, body: form(noPlace)), .badRequest)
+            var badCode = fields
+            badCode["service_code"] = "nope"
+            assertOpen311Error(try await client.execute(uri: "/open311/v2/requests.json", method: .post, headers: formHeaders, body: form(badCode)), .badRequest)
+            var badLat = fields
+            badLat["lat"] = "north"
+            assertOpen311Error(try await client.execute(uri: "/open311/v2/requests.json", method: .post, headers: formHeaders, body: form(badLat)), .badRequest)
+            let asJSON = try await client.execute(uri: "/open311/v2/requests.json", method: .post, headers: [.contentType: "application/json"],
+                                                  body: ByteBuffer(string: "{}"))
+            assertOpen311Error(asJSON, .unsupportedMediaType)
+            let xmlPost = try await client.execute(uri: "/open311/v2/requests.xml", method: .post, headers: formHeaders, body: form(fields))
+            XCTAssertEqual(xmlPost.status, .created)
+            XCTAssertTrue(xmlPost.text.contains("<service_request_id>"))
+        }
+    }
+}
