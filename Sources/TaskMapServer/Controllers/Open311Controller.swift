@@ -220,7 +220,9 @@ struct Open311Controller<Context: RequestContext> {
             return t
         }
         let span = Int64(service.config.open311DefaultDays) * 86_400
-        let start = try date("start_date"), end = try date("end_date")
+        let start = try date("start_date")
+        // A bare day as end_date means the whole of that day.
+        let end = try date("end_date").map { request.query("end_date")?.count == 10 ? $0 + 86_399 : $0 }
         let now = Int64(Date().timeIntervalSince1970)
         let period: (Int64, Int64)
         switch (start, end) {

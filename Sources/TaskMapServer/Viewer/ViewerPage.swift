@@ -83,6 +83,12 @@ function tileURL(layer, extra) {
 
 function refreshTiles() {
   const layer = currentLayer();
+  if (!state.hasTiles) {  // no tile renderer in this build: the mahalle layer draws a choropleth itself
+    $("metric-box").style.display = "";
+    loadMahalle();
+    loadPins();
+    return;
+  }
   if (state.tiles) map.removeLayer(state.tiles);
   state.tiles = L.tileLayer(tileURL(layer), { maxZoom: 19, detectRetina: false, opacity: 0.85,
     attribution: "taskmap" }).addTo(map);
@@ -114,7 +120,18 @@ async function loadMahalle() {
   if (!r.ok) return;
   const gj = await r.json();
   if (state.mahalle) map.removeLayer(state.mahalle);
-  state.mahalle = L.geoJSON(gj, { style: { weight: 0, fillOpacity: 0, opacity: 0 },
+  let style = { weight: 0, fillOpacity: 0, opacity: 0 };
+  if (!state.hasTiles) {
+    const key = { count: "complaints", per1000: "per_1000", open: "open" }[$("metric").value];
+    const values = gj.features.map((f) => f.properties[key] || 0);
+    const max = Math.max(1, ...values);
+    const colors = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
+    const color = (v) => colors[Math.min(4, Math.floor((v || 0) / max * 5))];
+    style = (f) => ({ weight: 1, color: "#444", opacity: 0.8, fillOpacity: 0.6, fillColor: color(f.properties[key]) });
+    $("legend").innerHTML = "<div>" + esc($("metric").selectedOptions[0].textContent) + " (mahalle)</div>" + colors.map((c, i) =>
+      '<div><span class="swatch" style="background:' + c + '"></span>' + (max * i / 5).toFixed(1) + " – " + (max * (i + 1) / 5).toFixed(1) + "</div>").join("");
+  }
+  state.mahalle = L.geoJSON(gj, { style: style,
     onEachFeature: (f, l) => l.on("click", (ev) => showMahalle(f.properties, ev.latlng)) }).addTo(map);
   if (state.pins) state.pins.bringToFront();
 }
@@ -175,7 +192,7 @@ function listenForEvents() {
     $("events").prepend(div);
     state.version++;
     clearTimeout(pending);
-    pending = setTimeout(() => { state.tiles.setUrl(tileURL(currentLayer())); if (state.bounds) state.bounds.setUrl(tileURL("boundaries"));
+    pending = setTimeout(() => { if (state.tiles) state.tiles.setUrl(tileURL(currentLayer())); if (state.bounds) state.bounds.setUrl(tileURL("boundaries"));
       loadMahalle(); loadPins(); }, 500);
   };
   es.addEventListener("created", onEvent("created"));
@@ -186,6 +203,7 @@ async function start() {
   const meta = await (await fetch("/api/meta")).json();
   state.meta = meta;
   state.version = meta.data_version;
+  state.hasTiles = meta.layers.length > 0;
   if (meta.basemap) L.tileLayer(meta.basemap, { maxZoom: 19, attribution: "base map" }).addTo(map);
   for (const c of meta.categories) $("category").add(new Option(c.name + " (" + c.code + ")", c.code));
   for (const s of meta.statuses) $("status-filter").add(new Option(s, s));
