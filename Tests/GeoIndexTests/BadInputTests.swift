@@ -97,6 +97,21 @@ final class BadInputTests: XCTestCase {
         d.append(contentsOf: Array(",2024-01-05\n".utf8))
         try assertImportFails(d, expect: ["line 2", "category", "invalid UTF-8"])
     }
+    func testUnknownCodedValues() throws {
+        let h = "id,lon,lat,category,created_at,status,channel,type\n"
+        try assertImportFails(csv(h + "1,36.92,37.57,yol,2024-01-05,bitti,phone,sikayet\n"),
+                              expect: ["line 2", "field 'status'", "unknown status 'bitti' (expected open|assigned|in_progress|resolved|closed|rejected)"])
+        try assertImportFails(csv(h + "1,36.92,37.57,yol,2024-01-05,open,fax,sikayet\n"), expect: ["field 'channel'", "unknown channel 'fax'"])
+        try assertImportFails(csv(h + "1,36.92,37.57,yol,2024-01-05,open,phone,tebrik\n"), expect: ["field 'type'", "unknown type 'tebrik' (expected sikayet|talep|oneri)"])
+    }
+    func testSatisfactionOutOfRange() throws {
+        try assertImportFails(csv("id,lon,lat,category,created_at,satisfaction\n1,36.92,37.57,yol,2024-01-05,7\n"),
+                              expect: ["line 2", "field 'satisfaction'", "'7' is not a score from 1 to 5"])
+    }
+    func testResolvedBeforeCreated() throws {
+        try assertImportFails(csv("id,lon,lat,category,created_at,resolved_at\n1,36.92,37.57,yol,2024-01-05,2024-01-04\n"),
+                              expect: ["line 2", "resolved_at is before created_at"])
+    }
     func testMissingRequiredColumn() throws {
         try assertImportFails(csv("id,lon,lat,created_at\n1,36.92,37.57,2024-01-05\n"), expect: ["line 1", "missing column 'category'"])
     }

@@ -122,30 +122,29 @@ extension ComplaintImporter {
             guard let v = text(cols.id) else { return fail("id", "invalid UTF-8") }
             c.externalRef = v
         }
-        if cols.status >= 0 {
-            guard let v = text(cols.status) else { return fail("status", "invalid UTF-8") }
-            if let v {
-                guard let s = ComplaintStatus(parsing: v) else {
-                    return fail("status", "unknown status '\(v.prefix(30))' (expected \(ComplaintStatus.allCases.map(\.rawValue).joined(separator: "|")))")
-                }
-                c.status = s
+        /// An optional coded column: empty keeps the default; an unknown value fails naming the field.
+        func coded<T: RawRepresentable & CaseIterable>(_ col: Int, _ name: String, _ parse: (String) -> T?) -> Result<T?, RowError>
+            where T.RawValue == String {
+            guard col >= 0 else { return .success(nil) }
+            guard let v = text(col) else { return .failure(RowError(line: line, field: name, message: "invalid UTF-8")) }
+            guard let v else { return .success(nil) }
+            guard let parsed = parse(v) else {
+                let expected = T.allCases.map(\.rawValue).joined(separator: "|")
+                return .failure(RowError(line: line, field: name, message: "unknown \(name) '\(v.prefix(30))' (expected \(expected))"))
             }
+            return .success(parsed)
         }
-        if cols.channel >= 0 {
-            guard let v = text(cols.channel) else { return fail("channel", "invalid UTF-8") }
-            if let v {
-                guard let ch = Channel(parsing: v) else {
-                    return fail("channel", "unknown channel '\(v.prefix(30))' (expected \(Channel.allCases.map(\.rawValue).joined(separator: "|")))")
-                }
-                c.channel = ch
-            }
+        switch coded(cols.status, "status", ComplaintStatus.init(parsing:)) {
+        case .success(let v): if let v { c.status = v }
+        case .failure(let e): return .failure(e)
         }
-        if cols.type >= 0 {
-            guard let v = text(cols.type) else { return fail("type", "invalid UTF-8") }
-            if let v {
-                guard let t = ComplaintType(parsing: v) else { return fail("type", "unknown type '\(v.prefix(30))' (expected sikayet|talep|oneri)") }
-                c.type = t
-            }
+        switch coded(cols.channel, "channel", Channel.init(parsing:)) {
+        case .success(let v): if let v { c.channel = v }
+        case .failure(let e): return .failure(e)
+        }
+        switch coded(cols.type, "type", ComplaintType.init(parsing:)) {
+        case .success(let v): if let v { c.type = v }
+        case .failure(let e): return .failure(e)
         }
         for (col, name) in [(cols.resolvedAt, "resolved_at"), (cols.updatedAt, "updated_at")] where col >= 0 {
             guard let v = text(col) else { return fail(name, "invalid UTF-8") }
