@@ -164,3 +164,23 @@ final class TileTests: XCTestCase {
         XCTAssertEqual(t.bounds.maxLat, WebMercator.maxLatitude, accuracy: 1e-9)
     }
 }
+
+final class NewestFirstTests: XCTestCase {
+    func testKeepsTheNewestInOrder() {
+        func rec(_ id: UInt32, _ created: UInt32) -> CompactComplaint {
+            CompactComplaint(x: 0, y: 0, id: id, created: created, resolved: 0, mahalle: 0, category: 1, status: 0, channel: 0,
+                             type: 0, district: 0, satisfaction: 0, month: 0)
+        }
+        var rng = SystemRandomNumberGenerator()
+        let all = (1...2_000).map { rec(UInt32($0), UInt32.random(in: 0...500, using: &rng)) }
+        var top = NewestFirst(limit: 25)
+        for r in all { top.add(r) }
+        let expected = all.sorted { $0.created != $1.created ? $0.created > $1.created : $0.id > $1.id }.prefix(25)
+        XCTAssertEqual(top.records.map(\.id), expected.map(\.id))
+        XCTAssertEqual(top.seen, 2_000)
+        var none = NewestFirst(limit: 0)
+        none.add(all[0])
+        XCTAssertEqual(none.records.count, 0)
+        XCTAssertEqual(none.seen, 1)
+    }
+}

@@ -72,18 +72,16 @@ struct ComplaintsController<Context: RequestContext> {
             return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "no-cache"])
         }
         let compiled = service.live.compile(filter, for: snap)
-        var hits: [CompactComplaint] = []
+        var newest = NewestFirst(limit: limit)
         if let bbox {
             let (x0, y0) = WebMercator.fixed(LonLat(lon: bbox.minLon, lat: bbox.maxLat))
             let (x1, y1) = WebMercator.fixed(LonLat(lon: bbox.maxLon, lat: bbox.minLat))
-            snap.forEach(inBoxX: x0, x1, y: y0, y1, filter: compiled) { hits.append($0) }
+            snap.forEach(inBoxX: x0, x1, y: y0, y1, filter: compiled) { newest.add($0) }
         } else {
-            snap.forEach(filter: compiled) { hits.append($0) }
+            snap.forEach(filter: compiled) { newest.add($0) }
         }
-        let total = hits.count
-        hits.sort { $0.created != $1.created ? $0.created > $1.created : $0.id > $1.id }
-        let features = hits.prefix(limit).map { GeoJSONPin($0, tables: snap.tables, service: service) }
-        let collection = PinCollection(features: Array(features), numberMatched: total, numberReturned: features.count,
+        let features = newest.records.map { GeoJSONPin($0, tables: snap.tables, service: service) }
+        let collection = PinCollection(features: features, numberMatched: newest.seen, numberReturned: features.count,
                                        dataVersion: version)
         return JSONOutput.response(collection, contentType: "application/geo+json",
                                    headers: [.eTag: etag, .cacheControl: "no-cache"])

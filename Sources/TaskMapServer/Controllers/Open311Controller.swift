@@ -237,11 +237,10 @@ struct Open311Controller<Context: RequestContext> {
         }
         filter.period = Period(start: period.0, end: period.1, label: "open311")
         let (snap, _) = service.live.current()
-        var hits: [CompactComplaint] = []
-        snap.forEach(filter: service.live.compile(filter, for: snap)) { hits.append($0) }
-        hits.sort { $0.created != $1.created ? $0.created > $1.created : $0.id > $1.id }
+        var newest = NewestFirst(limit: service.config.open311MaxResults)
+        snap.forEach(filter: service.live.compile(filter, for: snap)) { newest.add($0) }
         var out: [RequestOutput] = []
-        for r in hits.prefix(service.config.open311MaxResults) {
+        for r in newest.records {
             if let c = try service.store.complaint(id: Int64(r.id)) { out.append(output(service.publicView(c))) }
         }
         return render(out, format)
