@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GeoIndex
+import TaskMapServer
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,8 +38,11 @@ struct DemoCommand: ParsableCommand {
         if !noServe { try DemoCommand.serve(db: db, port: port) }
     }
 
-    /// Until the server lands, the demo ends with the summary.
+    /// Serves the demo store on loopback until Ctrl-C / SIGTERM.
     static func serve(db: String, port: Int) throws {
-        print("(the HTTP server is not part of this build yet: run with --no-serve to silence this)")
+        var config = ServerConfiguration(databasePath: db)
+        config.port = port
+        print("task map: http://127.0.0.1:\(port)/   (Ctrl-C to stop)")
+        try ServeCommand.serve(config)
     }
 }
