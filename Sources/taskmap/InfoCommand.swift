@@ -26,7 +26,7 @@ struct StoreSummary {
     func text() throws -> String {
         let districts = try store.districts()
         let mahalle = try store.mahalleList()
-        let snap = try store.loadSnapshot()
+        let snap = try store.loadSnapshotCached()
         var perMahalle = [Int](repeating: 0, count: snap.tables.mahalle.count)
         var open = 0
         snap.forEach(filter: CompiledFilter()) { r in

@@ -79,7 +79,7 @@ struct RenderCommand: ParsableCommand {
         let s = try store.open()
         let mahalle = try s.mahalleList()
         let directory = MahalleDirectory(mahalle)
-        let snapshot = try s.loadSnapshot()
+        let snapshot = try s.loadSnapshotCached()
         var area = try box()
         var areaMahalle = mahalle
         if let district {

@@ -63,3 +63,36 @@ final class SnapshotTests: XCTestCase {
         XCTAssertEqual(back.lat, p.lat, accuracy: 1e-9)
     }
 }
+
+final class SnapshotCacheTests: XCTestCase {
+    func testCacheIsUsedWhileCurrentAndRebuiltWhenStale() throws {
+        let dir = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let s = try Fixtures.store(in: dir)
+        _ = try ComplaintImporter(store: s).importFile(try Fixtures.write(Fixtures.complaintsCSV(300), "c.csv", in: dir))
+        let cacheFile = SnapshotCache.path(for: s.path)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cacheFile))
+        let a = try s.loadSnapshotCached()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cacheFile))
+        let key = try s.snapshotKey()
+        let fromFile = try XCTUnwrap(SnapshotCache.read(cacheFile, key: key))
+        XCTAssertEqual(fromFile.mergedRecords(), a.mergedRecords())
+        XCTAssertEqual(fromFile.tables.categories, a.tables.categories)
+        XCTAssertEqual(fromFile.tables.mahalle, a.tables.mahalle)
+        XCTAssertEqual(try s.loadSnapshot().mergedRecords(), a.mergedRecords())
+        // A write through taskmap, and one through plain SQL (as QGIS would), each make the cache stale.
+        _ = try s.insert(NewComplaint(location: LonLat(lon: 36.92, lat: 37.57), category: "yol", createdAt: Date()))
+        XCTAssertNotEqual(try s.snapshotKey(), key)
+        XCTAssertNil(SnapshotCache.read(cacheFile, key: try s.snapshotKey()))
+        XCTAssertEqual(try s.loadSnapshotCached().count, 301)
+        let key2 = try s.snapshotKey()
+        try s.db.execute("UPDATE complaints SET status = 'closed' WHERE id = 1")
+        XCTAssertNotEqual(try s.snapshotKey(), key2)
+        var closed = 0
+        try s.loadSnapshotCached().forEach(filter: CompiledFilter()) { if $0.id == 1 && $0.status == CompiledFilter.statusCode(.closed) { closed += 1 } }
+        XCTAssertEqual(closed, 1)
+        // A damaged file is ignored and rebuilt.
+        try Data("TMSNAP01garbage".utf8).write(to: URL(fileURLWithPath: cacheFile))
+        XCTAssertEqual(try s.loadSnapshotCached().count, 301)
+    }
+}

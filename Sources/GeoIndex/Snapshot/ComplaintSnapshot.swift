@@ -52,6 +52,18 @@ public struct ComplaintSnapshot: Sendable {
 
     public var count: Int { sorted.count + tail.count }
 
+    /// All records in Morton order (the tail merged in).
+    public func mergedRecords() -> [CompactComplaint] {
+        var s = self
+        if !s.tail.isEmpty { s.mergeTail() }
+        return s.sorted
+    }
+
+    mutating func replaceRecords(sorted records: [CompactComplaint]) {
+        sorted = records
+        tail = []
+    }
+
     /// Bytes held by the records (not the small tables), for the benchmark's bytes-per-complaint figure.
     public var recordBytes: Int { (sorted.capacity + tail.capacity) * MemoryLayout<CompactComplaint>.stride }
 

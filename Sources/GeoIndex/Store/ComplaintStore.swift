@@ -13,6 +13,8 @@ public protocol ComplaintStore: AnyObject {
     func complaintCount() throws -> Int
     /// The compact in-memory index of every complaint (for tiles and analytics).
     func loadSnapshot() throws -> ComplaintSnapshot
+    /// The same, from a cache kept beside the store when it is current (fast start-up for every command).
+    func loadSnapshotCached() throws -> ComplaintSnapshot
     /// Reverse-geocodes and stores one complaint, creating its category if new. Returns it with its id and address.
     func insert(_ complaint: NewComplaint) throws -> Complaint
     /// One complaint by id (personal fields included: callers decide what to expose).

@@ -94,6 +94,18 @@ enum Schema {
             PRIMARY KEY (api_key_id, key)
         );
         """,
+        // 3: a generation counter of the complaints table, bumped by triggers on every insert, update or delete —
+        // by taskmap or by any other tool (QGIS) — so a cached snapshot knows when it is stale.
+        """
+        CREATE TABLE store_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        INSERT INTO store_meta(key, value) VALUES ('complaints_generation', 1);
+        CREATE TRIGGER complaints_gen_insert AFTER INSERT ON complaints BEGIN
+            UPDATE store_meta SET value = value + 1 WHERE key = 'complaints_generation'; END;
+        CREATE TRIGGER complaints_gen_update AFTER UPDATE ON complaints BEGIN
+            UPDATE store_meta SET value = value + 1 WHERE key = 'complaints_generation'; END;
+        CREATE TRIGGER complaints_gen_delete AFTER DELETE ON complaints BEGIN
+            UPDATE store_meta SET value = value + 1 WHERE key = 'complaints_generation'; END;
+        """,
     ]
 
     /// Secondary indexes dropped during a bulk import and rebuilt after it (cheaper than row-by-row upkeep).

@@ -66,7 +66,7 @@ extension SpatiaLiteStore {
                         // Spatial-index, constraint and timestamp triggers must not fire a million times.
                         let st = try db.prepare("""
                             SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'complaints'
-                            AND name IN ('ggi_complaints_geom', 'tmi_complaints_geom', 'gii_complaints_geom')
+                            AND name IN ('ggi_complaints_geom', 'tmi_complaints_geom', 'gii_complaints_geom', 'complaints_gen_insert')
                             """)
                         var names: [String] = []
                         while try st.step() { names.append(st.text(0)!); savedTriggers.append(st.text(1)!) }
@@ -130,6 +130,7 @@ extension SpatiaLiteStore {
                         }
                         timer.mark("secondary indexes")
                         for sql in savedTriggers { try db.execute(sql) }
+                        try db.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'complaints_generation'")
                         try db.execute("""
                             UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
                             WHERE lower(f_table_name) = 'complaints' AND lower(f_geometry_column) = 'geom'

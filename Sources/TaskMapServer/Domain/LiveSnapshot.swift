@@ -26,7 +26,7 @@ final class LiveSnapshot: @unchecked Sendable {
     private let mahalleByID: [Int64: Mahalle]
 
     init(store: any ComplaintStore) throws {
-        snapshot = try store.loadSnapshot()
+        snapshot = try store.loadSnapshotCached()
         mahalle = try store.mahalleList()
         districts = try store.districts()
         var keys: [String: [Int64]] = [:]
