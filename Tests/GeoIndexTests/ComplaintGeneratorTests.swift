@@ -253,16 +253,35 @@ final class ComplaintGeneratorTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("complaints.csv").path
-        XCTAssertEqual(try g.writeCSV(to: path), 4000)
-        XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: path))), ComplaintGenerator.csv(g.generate()))
+        let expected = ComplaintGenerator.csv(g.generate())
+        for jobs in [1, 3] {
+            XCTAssertEqual(try g.writeCSV(to: path, jobs: jobs), 4000)
+            XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: path))), expected, "jobs \(jobs)")
+        }
+        // Across buffer boundaries (32,768 rows each) too.
+        let big = Self.generator(count: 40_000, seed: 5)
+        XCTAssertEqual(try big.writeCSV(to: path, jobs: 2), 40_000)
+        let one = dir.appendingPathComponent("one.csv").path
+        XCTAssertEqual(try big.writeCSV(to: one, jobs: 1), 40_000)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), try Data(contentsOf: URL(fileURLWithPath: one)))
     }
 
-    /// Million-row speed, in a release build: TASKMAP_GENERATOR_BENCH=1 (skipped otherwise).
+    /// Million-row speed over the sample district's real polygons, in a release build (skipped otherwise):
+    ///     swift build -c release -Xswiftc -enable-testing --build-tests
+    ///     TASKMAP_GENERATOR_BENCH=1 swift test -c release --skip-build --filter testMillionRowSpeed
     func testMillionRowSpeed() throws {
         guard ProcessInfo.processInfo.environment["TASKMAP_GENERATOR_BENCH"] == "1" else {
             throw XCTSkip("set TASKMAP_GENERATOR_BENCH=1 (release build) to time 1,000,000 rows")
         }
-        let g = Self.generator(count: 1_000_000, seed: 1)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let rows = try GeoJSONReader.mahalle(path: root.appendingPathComponent("data/sample-parcels/mahalle.geojson").path)
+        let mahalle = rows.enumerated().map { i, r in
+            Mahalle(id: Int64(i + 1), name: r.name, code: r.code, population: r.population, districtID: 1,
+                    districtName: r.district, geometry: r.geometry)
+        }
+        var o = ComplaintGenerator.Options()
+        o.count = 1_000_000
+        let g = ComplaintGenerator(mahalle: mahalle, categories: Self.categories, options: o)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("taskmap-gen-1m.csv").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let t0 = Date()
