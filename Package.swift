@@ -24,6 +24,8 @@ let package = Package(
         // System libraries (Debian: libspatialite-dev, libsqlite3-dev, libproj-dev, libpng-dev).
         .systemLibrary(name: "CSpatiaLite", pkgConfig: "spatialite"),
         .systemLibrary(name: "CProj", pkgConfig: "proj"),
+        // FreeType (Debian libfreetype-dev) with DejaVu fonts: Turkish text on posters.
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2"),
         // libpng plus the small C encoder that owns its setjmp (no longjmp crosses Swift frames).
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
 
@@ -31,6 +33,8 @@ let package = Package(
         .target(name: "TileRender", dependencies: ["GeoIndex", "CPNG"]),
         // "Which mahalle needs what": rates, observed/expected, trends, service figures, hot spots.
         .target(name: "NeedsAnalysis", dependencies: ["GeoIndex"]),
+        // Print outputs: the monthly poster (tiles composed, labels, legend, scale bar, north arrow) and report.
+        .target(name: "MapPrint", dependencies: ["GeoIndex", "CPNG", "CFreeType"]),
         .target(
             name: "TaskMapServer",
             dependencies: [
@@ -42,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "taskmap",
             dependencies: [
-                "GeoIndex", "TileRender", "NeedsAnalysis", "TaskMapServer",
+                "GeoIndex", "TileRender", "NeedsAnalysis", "TaskMapServer", "MapPrint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,6 +54,7 @@ let package = Package(
         .testTarget(name: "GeoIndexTests", dependencies: ["GeoIndex"]),
         .testTarget(name: "TileRenderTests", dependencies: ["TileRender", "GeoIndex"]),
         .testTarget(name: "NeedsAnalysisTests", dependencies: ["NeedsAnalysis", "GeoIndex"]),
+        .testTarget(name: "MapPrintTests", dependencies: ["MapPrint", "GeoIndex", "CPNG"]),
         .testTarget(
             name: "TaskMapServerTests",
             dependencies: [

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import GeoIndex
+import MapPrint
+import TaskMapServer
+
+/// `taskmap poster`: a printable map of the district for one month.
+struct PosterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "poster",
+        abstract: "Render a printable poster (PNG) of the district for a month: choropleth, heat, boundaries, names, legend, scale bar, north arrow.")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Month, YYYY-MM.") var month: String
+    @Option(help: "Output PNG.") var out: String
+    @Option(help: "Paper: A4, A3 or A2 (landscape).") var paper = "A4"
+    @Option(help: "Dots per inch.") var dpi = 300
+    @Option(help: "Exact size in pixels instead of paper, WxH.") var size: String?
+    @Option(help: "Layers, bottom first.") var layers = "choropleth,heat,boundaries"
+    @Option(help: "Choropleth metric: count, per1000 or open.") var metric = "per1000"
+    @Option(help: "Only this district (ilçe).") var district: String?
+
+    func options() throws -> Poster.Options {
+        if let size {
+            let p = size.lowercased().split(separator: "x").compactMap { Int($0) }
+            guard p.count == 2, (600...20_000).contains(p[0]), (400...20_000).contains(p[1]) else {
+                throw ValidationError("--size must be WxH in pixels (600–20000 × 400–20000)")
+            }
+            var o = Poster.Options()
+            o.width = p[0]; o.height = p[1]; o.dpi = dpi
+            return o
+        }
+        guard (72...1200).contains(dpi) else { throw ValidationError("--dpi must be 72–1200") }
+        guard let o = Poster.Options.paper(paper, dpi: dpi) else { throw ValidationError("--paper must be A4, A3 or A2") }
+        return o
+    }
+
+    func validate() throws {
+        guard Period.month(month) != nil else { throw ValidationError("--month must be YYYY-MM") }
+        _ = try options()
+    }
+
+    func run() throws {
+        guard let source = ServeCommand.tileSource() else { throw ValidationError("this build has no tile renderer") }
+        let layerList = layers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        for l in layerList where !source.layerIDs.contains(l) {
+            throw ValidationError("unknown layer '\(l)' (expected \(source.layerIDs.joined(separator: ", ")))")
+        }
+        let s = try store.open()
+        var mahalle = try s.mahalleList()
+        if let district {
+            mahalle = mahalle.filter { TurkishText.foldKey($0.districtName) == TurkishText.foldKey(district) }
+            guard !mahalle.isEmpty else { throw ValidationError("no district named '\(district)' in \(store.db)") }
+        }
+        let snapshot = try s.loadSnapshotCached()
+        let filter = try ComplaintFilter.parse(month: month, district: district)
+        let compiled = snapshot.compile(filter, directory: MahalleDirectory(try s.mahalleList()))
+        var count = 0
+        snapshot.forEach(filter: compiled) { _ in count += 1 }
+        let legends: [Poster.Legend] = layerList.filter { $0 != "boundaries" }.map { layer in
+            let l = source.legend(layer: layer, metric: source.metrics(layer: layer).contains(metric) ? metric : nil,
+                                  snapshot: snapshot, filter: compiled)
+            return Poster.Legend(title: l.title, entries: l.stops.map { ($0.label, RGBA(hex: $0.color) ?? RGBA(0, 0, 0)) })
+        }
+        let districts = district ?? Array(Set(mahalle.map(\.districtName))).sorted(by: TurkishText.compare).joined(separator: " ve ")
+        let input = Poster.Input(
+            title: "\(districts) — \(Self.monthName(month)) şikâyet haritası",
+            subtitle: "Belediyeye gelen şikâyet, talep ve öneriler: mahalle başına oran ve yoğunluk",
+            source: "Kaynak: taskmap, \(URL(fileURLWithPath: store.db).lastPathComponent) · \(count.formatted()) kayıt · üretildi \(Timestamp.format(Date()).prefix(10))",
+            mahalle: mahalle, layers: layerList, legends: legends,
+            tile: { layer, z, x, y in
+                guard let address = TileAddress(z: z, x: x, y: y) else { throw ValidationError("bad tile \(z)/\(x)/\(y)") }
+                let m = source.metrics(layer: layer).contains(metric) ? metric : source.metrics(layer: layer).first
+                return try source.render(TileRequest(layer: layer, tile: address, retina: true, filter: filter, metric: m),
+                                         snapshot: snapshot, filter: compiled)
+            })
+        let (canvas, layout) = try Poster.render(input, options: try options())
+        let png = try canvas.png()
+        try Data(png).write(to: URL(fileURLWithPath: out))
+        print("wrote \(out): \(canvas.width)×\(canvas.height) px, zoom \(layout.zoom), \(layout.tiles) tiles, \(layout.labels) mahalle names, scale bar \(layout.scaleBarMetres) m, \(png.count / 1024) KiB")
+    }
+
+    static func monthName(_ ym: String) -> String {
+        let names = ["Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim", "Kasım", "Aralık"]
+        let p = ym.split(separator: "-")
+        guard p.count == 2, let m = Int(p[1]), (1...12).contains(m) else { return ym }
+        return "\(names[m - 1]) \(p[0])"
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GeoIndex
+import XCTest
+@testable import MapPrint
+
+final class PosterTests: XCTestCase {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func sampleMahalle() throws -> [Mahalle] {
+        let rows = try GeoJSONReader.mahalle(path: Self.repo.appendingPathComponent("data/sample-parcels/mahalle.geojson").path)
+        return rows.enumerated().map { i, r in
+            Mahalle(id: Int64(i + 1), name: r.name, code: r.code, population: r.population, districtID: 1, districtName: r.district,
+                    geometry: r.geometry)
+        }
+    }
+
+    /// Tiles of one flat colour per layer, so what lands where can be checked pixel by pixel.
+    func solidTile(_ color: RGBA) throws -> [UInt8] { try Canvas(width: 512, height: 512, fill: color).png(level: 1) }
+
+    func testA4PosterLayout() throws {
+        let mahalle = try sampleMahalle()
+        let blue = try solidTile(RGBA(30, 90, 200, 255))
+        var asked = 0
+        let input = Poster.Input(title: "Kuzeykent ve Güneyyaka — Mart 2024 şikâyet haritası", subtitle: "Deneme: İĞÜŞÖÇ ığüşöç",
+                                 source: "Kaynak: test", mahalle: mahalle, layers: ["choropleth"],
+                                 legends: [Poster.Legend(title: "Şikâyet / 1.000 kişi", entries: [("0–10", RGBA(255, 255, 204)), ("10–20", RGBA(253, 141, 60))])],
+                                 tile: { _, _, _, _ in asked += 1; return blue })
+        let (canvas, layout) = try Poster.render(input, options: Poster.Options.paper("A4", dpi: 150)!)
+        XCTAssertEqual(canvas.width, 1754)
+        XCTAssertEqual(canvas.height, 1240)
+        XCTAssertEqual(layout.labels, mahalle.count)
+        XCTAssertEqual(layout.tiles, asked)
+        // The district (≈ 23.4 km east–west, 21.6 km north–south) at 150 dpi on A4: zoom 11 fits, so zoom-12
+        // tiles are scaled down until the extent fills 96% of the frame's tighter side.
+        XCTAssertEqual(layout.zoom, 12)
+        let expected = max(23_400 / (0.96 * Double(layout.mapWidth)), 21_600 / (0.96 * Double(layout.mapHeight)))
+        XCTAssertEqual(layout.metresPerPixel, expected, accuracy: expected * 0.03)
+        XCTAssertTrue([2_000, 2_500, 5_000].contains(layout.scaleBarMetres), "\(layout.scaleBarMetres)")
+        // The map frame shows the tiles' blue in its middle; the legend panel and margins stay white.
+        func px(_ x: Int, _ y: Int) -> [UInt8] { Array(canvas.pixels[(4 * (y * canvas.width + x))..<(4 * (y * canvas.width + x) + 4)]) }
+        let mid = px(layout.mapX + layout.mapWidth / 3, layout.mapY + layout.mapHeight / 3)
+        XCTAssertEqual(Array(mid.prefix(3)), [30, 90, 200], "\(mid)")
+        XCTAssertEqual(px(canvas.width - 3, canvas.height / 2), [255, 255, 255, 255])
+        // Some dark text pixels in the title band.
+        var dark = 0
+        for y in 0..<layout.mapY { for x in 0..<canvas.width where px(x, y)[0] < 80 { dark += 1 } }
+        XCTAssertGreaterThan(dark, 2_000)
+        if let dir = ProcessInfo.processInfo.environment["TASKMAP_POSTER_OUT"] {
+            try Data(try canvas.png()).write(to: URL(fileURLWithPath: dir).appendingPathComponent("poster-test.png"))
+        }
+    }
+
+    func testLabelPointIsInsideEveryMahalle() throws {
+        for m in try sampleMahalle() {
+            let p = try XCTUnwrap(Poster.labelPoint(m.geometry))
+            XCTAssertTrue(m.geometry.contains(p), m.name)
+        }
+        // A U shape, whose centroid is outside it.
+        let u = [LonLat(lon: 0, lat: 0), LonLat(lon: 3, lat: 0), LonLat(lon: 3, lat: 3), LonLat(lon: 2, lat: 3), LonLat(lon: 2, lat: 1),
+                 LonLat(lon: 1, lat: 1), LonLat(lon: 1, lat: 3), LonLat(lon: 0, lat: 3), LonLat(lon: 0, lat: 0)]
+        let g = MultiPolygon(polygons: [Polygon(rings: [u])])
+        XCTAssertTrue(g.contains(try XCTUnwrap(Poster.labelPoint(g))))
+    }
+
+    func testTurkishGlyphsRender() throws {
+        let t = try TextRenderer()
+        var c = Canvas(width: 400, height: 60)
+        for (i, ch) in ["İ", "ı", "ğ", "ş", "ç", "ö", "ü", "Ş"].enumerated() {
+            var one = Canvas(width: 40, height: 60)
+            try t.draw(ch, x: 5, y: 45, pixels: 36, color: RGBA(0, 0, 0), on: &one)
+            let inked = stride(from: 0, to: one.pixels.count, by: 4).filter { one.pixels[$0] < 128 }.count
+            XCTAssertGreaterThan(inked, 20, "glyph \(ch) drew nothing (missing from the font?)")
+            try t.draw(ch, x: 5 + 45 * i, y: 45, pixels: 36, color: RGBA(0, 0, 0), on: &c)
+        }
+        XCTAssertThrowsError(try TextRenderer(fontPath: "/nonexistent.ttf"))
+    }
+}
