@@ -55,6 +55,8 @@ let package = Package(
         .testTarget(name: "TileRenderTests", dependencies: ["TileRender", "GeoIndex"]),
         .testTarget(name: "NeedsAnalysisTests", dependencies: ["NeedsAnalysis", "GeoIndex"]),
         .testTarget(name: "MapPrintTests", dependencies: ["MapPrint", "GeoIndex", "CPNG"]),
+        // Runs the real `taskmap` binary (and headless Chromium against `taskmap serve`).
+        .testTarget(name: "TaskMapCLITests", dependencies: ["taskmap", "CPNG"]),
         .testTarget(
             name: "TaskMapServerTests",
             dependencies: [
