@@ -182,6 +182,8 @@ async function showComplaint(id, layer) {
 }
 
 function listenForEvents() {
+  // ?live=0 (screenshots, kiosks that reload) keeps no event stream open, so the page can go network-idle.
+  if (new URLSearchParams(location.search).get("live") === "0") return;
   const es = new EventSource("/api/events");
   let pending = null;
   const onEvent = (kind) => (ev) => {

@@ -1,0 +1,99 @@
+import CPNG
+import Foundation
+import XCTest
+
+/// The viewer in a real browser: headless Chromium opens `taskmap serve` on a demo store, waits for the
+/// tiles, takes a screenshot, and the test checks the map is drawn (not blank) and that tiles were rendered.
+final class BrowserTests: XCTestCase {
+    func testViewerShowsTheTaskMap() throws {
+        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("chromium is missing: scripts/install-deps installs it") }
+            throw XCTSkip("chromium not installed")
+        }
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("demo.sqlite").path
+        let demo = try CLI.run(["demo", "--no-serve", "--count", "20000", "--db", db])
+        XCTAssertEqual(demo.status, 0, demo.err)
+
+        let port = Int.random(in: 20_000...40_000)
+        let server = Process()
+        server.executableURL = CLI.binary
+        server.arguments = ["serve", "--db", db, "--port", String(port), "--log-level", "warning"]
+        server.currentDirectoryURL = CLI.repo
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        let base = "http://127.0.0.1:\(port)"
+        var up = false
+        for _ in 0..<100 where !up {
+            up = (try? CLI.curl(base + "/healthz"))?.contains("\"status\":\"ok\"") ?? false
+            if !up { usleep(200_000) }
+        }
+        XCTAssertTrue(up, "server did not come up")
+
+        let shot = dir.appendingPathComponent("viewer.png").path
+        let browser = Process()
+        browser.executableURL = URL(fileURLWithPath: chromium)
+        browser.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
+                             "--window-size=1280,800", "--virtual-time-budget=15000", "--screenshot=\(shot)", base + "/?live=0"]
+        browser.standardOutput = FileHandle.nullDevice
+        browser.standardError = FileHandle.nullDevice
+        try browser.run()
+        browser.waitUntilExit()
+        let png = try XCTUnwrap(FileManager.default.contents(atPath: shot), "no screenshot")
+        if let out = ProcessInfo.processInfo.environment["TASKMAP_SCREENSHOT_OUT"] {
+            try png.write(to: URL(fileURLWithPath: out))
+        }
+        let (pixels, w, h) = try decode(png)
+        XCTAssertEqual(w, 1280)
+        XCTAssertEqual(h, 800)
+        // The map panel (right of the 300-px side bar): many distinct colours and a good share of saturated
+        // pixels, where a blank map would be one flat background.
+        var colours = Set<UInt32>()
+        var saturated = 0, total = 0
+        for y in stride(from: 0, to: h, by: 2) {
+            for x in stride(from: 320, to: w, by: 2) {
+                let i = 4 * (y * w + x)
+                let r = Int(pixels[i]), g = Int(pixels[i + 1]), b = Int(pixels[i + 2])
+                colours.insert(UInt32(r) << 16 | UInt32(g) << 8 | UInt32(b))
+                if max(r, g, b) - min(r, g, b) > 40 { saturated += 1 }
+                total += 1
+            }
+        }
+        XCTAssertGreaterThan(colours.count, 50, "the map looks blank")
+        XCTAssertGreaterThan(Double(saturated) / Double(total), 0.10, "the map looks blank")
+        // And the browser fetched rendered tiles from the server.
+        let metrics = try CLI.curl(base + "/metrics")
+        let rendered = metrics.split(separator: "\n").filter { $0.hasPrefix("taskmap_tiles_rendered_total") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+        XCTAssertGreaterThan(rendered, 0, "no tiles were rendered for the viewer")
+    }
+
+    func decode(_ png: Data) throws -> ([UInt8], Int, Int) {
+        var out: UnsafeMutablePointer<UInt8>?
+        var w: Int32 = 0, h: Int32 = 0
+        var err = [CChar](repeating: 0, count: 256)
+        let bytes = [UInt8](png)
+        let rc = bytes.withUnsafeBufferPointer { tm_png_decode_rgba($0.baseAddress, $0.count, &out, &w, &h, &err, err.count) }
+        guard rc == 0, let out else { throw NSError(domain: "png", code: Int(rc)) }
+        defer { tm_png_free(out) }
+        return (Array(UnsafeBufferPointer(start: out, count: Int(w) * Int(h) * 4)), Int(w), Int(h))
+    }
+}
+
+extension CLI {
+    /// GET through curl (no HTTP client dependency in the tests).
+    static func curl(_ url: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        p.arguments = ["-s", "--max-time", "10", url]
+        let o = Pipe()
+        p.standardOutput = o
+        try p.run()
+        let d = o.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: d, as: UTF8.self)
+    }
+}
