@@ -41,20 +41,32 @@ struct PosterCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let source = ServeCommand.tileSource() else { throw ValidationError("this build has no tile renderer") }
+        let s = try store.open()
         let layerList = layers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let (canvas, layout, _) = try Self.make(store: s, month: month, district: district, layers: layerList, metric: metric,
+                                                options: try options())
+        let png = try canvas.png()
+        try Data(png).write(to: URL(fileURLWithPath: out))
+        print("wrote \(out): \(canvas.width)×\(canvas.height) px, zoom \(layout.zoom), \(layout.tiles) tiles, \(layout.labels) mahalle names, scale bar \(layout.scaleBarMetres) m, \(png.count / 1024) KiB")
+    }
+
+    /// Builds the poster for a month (also used by `taskmap report`). Returns the image, its layout and the
+    /// number of complaints it shows.
+    static func make(store s: SpatiaLiteStore, month: String, district: String?, layers layerList: [String], metric: String,
+                     options: Poster.Options) throws -> (Canvas, Poster.Layout, Int) {
+        guard let source = ServeCommand.tileSource() else { throw ValidationError("this build has no tile renderer") }
         for l in layerList where !source.layerIDs.contains(l) {
             throw ValidationError("unknown layer '\(l)' (expected \(source.layerIDs.joined(separator: ", ")))")
         }
-        let s = try store.open()
-        var mahalle = try s.mahalleList()
+        let all = try s.mahalleList()
+        var mahalle = all
         if let district {
-            mahalle = mahalle.filter { TurkishText.foldKey($0.districtName) == TurkishText.foldKey(district) }
-            guard !mahalle.isEmpty else { throw ValidationError("no district named '\(district)' in \(store.db)") }
+            mahalle = all.filter { TurkishText.foldKey($0.districtName) == TurkishText.foldKey(district) }
+            guard !mahalle.isEmpty else { throw ValidationError("no district named '\(district)' in \(s.path)") }
         }
         let snapshot = try s.loadSnapshotCached()
         let filter = try ComplaintFilter.parse(month: month, district: district)
-        let compiled = snapshot.compile(filter, directory: MahalleDirectory(try s.mahalleList()))
+        let compiled = snapshot.compile(filter, directory: MahalleDirectory(all))
         var count = 0
         snapshot.forEach(filter: compiled) { _ in count += 1 }
         let legends: [Poster.Legend] = layerList.filter { $0 != "boundaries" }.map { layer in
@@ -64,9 +76,9 @@ struct PosterCommand: ParsableCommand {
         }
         let districts = district ?? Array(Set(mahalle.map(\.districtName))).sorted(by: TurkishText.compare).joined(separator: " ve ")
         let input = Poster.Input(
-            title: "\(districts) — \(Self.monthName(month)) şikâyet haritası",
+            title: "\(districts) — \(monthName(month)) şikâyet haritası",
             subtitle: "Belediyeye gelen şikâyet, talep ve öneriler: mahalle başına oran ve yoğunluk",
-            source: "Kaynak: taskmap, \(URL(fileURLWithPath: store.db).lastPathComponent) · \(count.formatted()) kayıt · üretildi \(Timestamp.format(Date()).prefix(10))",
+            source: "Kaynak: taskmap, \(URL(fileURLWithPath: s.path).lastPathComponent) · \(count) kayıt · üretildi \(Timestamp.format(Date()).prefix(10))",
             mahalle: mahalle, layers: layerList, legends: legends,
             tile: { layer, z, x, y in
                 guard let address = TileAddress(z: z, x: x, y: y) else { throw ValidationError("bad tile \(z)/\(x)/\(y)") }
@@ -74,10 +86,8 @@ struct PosterCommand: ParsableCommand {
                 return try source.render(TileRequest(layer: layer, tile: address, retina: true, filter: filter, metric: m),
                                          snapshot: snapshot, filter: compiled)
             })
-        let (canvas, layout) = try Poster.render(input, options: try options())
-        let png = try canvas.png()
-        try Data(png).write(to: URL(fileURLWithPath: out))
-        print("wrote \(out): \(canvas.width)×\(canvas.height) px, zoom \(layout.zoom), \(layout.tiles) tiles, \(layout.labels) mahalle names, scale bar \(layout.scaleBarMetres) m, \(png.count / 1024) KiB")
+        let (canvas, layout) = try Poster.render(input, options: options)
+        return (canvas, layout, count)
     }
 
     static func monthName(_ ym: String) -> String {
