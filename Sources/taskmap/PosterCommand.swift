@@ -54,7 +54,7 @@ struct PosterCommand: ParsableCommand {
     /// number of complaints it shows.
     static func make(store s: SpatiaLiteStore, month: String, district: String?, layers layerList: [String], metric: String,
                      options: Poster.Options) throws -> (Canvas, Poster.Layout, Int) {
-        guard let source = ServeCommand.tileSource() else { throw ValidationError("this build has no tile renderer") }
+        guard let source = try ServeCommand.tileSource(databasePath: s.path) else { throw ValidationError("this build has no tile renderer") }
         for l in layerList where !source.layerIDs.contains(l) {
             throw ValidationError("unknown layer '\(l)' (expected \(source.layerIDs.joined(separator: ", ")))")
         }

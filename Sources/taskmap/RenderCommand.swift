@@ -68,7 +68,7 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let source = ServeCommand.tileSource() else { throw ValidationError("this build has no tile renderer") }
+        guard let source = try ServeCommand.tileSource(databasePath: store.db) else { throw ValidationError("this build has no tile renderer") }
         let layerList = layers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         for l in layerList where !source.layerIDs.contains(l) {
             throw ValidationError("unknown layer '\(l)' (expected \(source.layerIDs.joined(separator: ", ")))")

@@ -41,7 +41,7 @@ struct ServeCommand: ParsableCommand {
         let failure = ErrorBox()
         Task.detached {
             do {
-                let app = try await buildApplication(config, tiles: ServeCommand.tileSource())
+                let app = try await buildApplication(config, tiles: try ServeCommand.tileSource(databasePath: config.databasePath))
                 try await app.runService()
             } catch {
                 failure.error = error
@@ -52,9 +52,10 @@ struct ServeCommand: ParsableCommand {
         if let e = failure.error { throw e }
     }
 
-    /// The tile renderer, when this build has one (TileRender is being written; until it is wired here,
-    /// tile endpoints answer 503 and the viewer shows no raster layers).
-    static func tileSource() -> (any TileSource)? { nil }
+    /// The tile renderer over a store (TileRender's `TileRenderer`, adapted to the server's `TileSource`).
+    static func tileSource(databasePath: String) throws -> (any TileSource)? {
+        try TileRendererSource(store: try SpatiaLiteStore(path: databasePath))
+    }
 }
 
 private final class ErrorBox: @unchecked Sendable {

@@ -63,6 +63,7 @@ struct TilesController<Context: RequestContext> {
             }
         }
         service.metrics.tileCache(hit: false)
+        source.prepare(snapshot: snap, version: version)
         let png = try source.render(TileRequest(layer: layer, tile: address, retina: retina, filter: filter, metric: metric),
                                     snapshot: snap, filter: service.live.compile(filter, for: snap))
         service.metrics.tileRendered(layer: layer)
@@ -133,6 +134,7 @@ struct TilesController<Context: RequestContext> {
         let filter = try request.complaintFilter()
         let metric = try metric(request, source: source, layer: layer)
         let (snap, version) = service.live.current()
+        source.prepare(snapshot: snap, version: version)
         let host = request.head.authority ?? "\(service.config.host):\(service.config.port)"
         let query = request.uri.query.map { $0.isEmpty ? "" : "?\($0)" } ?? ""
         let b = service.mahalleBounds ?? BoundingBox(minLon: -180, minLat: -85.0511, maxLon: 180, maxLat: 85.0511)

@@ -20,6 +20,13 @@ public protocol TileSource: Sendable {
     func render(_ tile: TileRequest, snapshot: ComplaintSnapshot, filter: CompiledFilter) throws -> [UInt8]
     /// Legend data for TileJSON and the viewer.
     func legend(layer: String, metric: String?, snapshot: ComplaintSnapshot, filter: CompiledFilter) -> TileLegend
+    /// Called with the current snapshot and data version before rendering (sources that cache per snapshot
+    /// refresh here; the default does nothing).
+    func prepare(snapshot: ComplaintSnapshot, version: UInt64)
+}
+
+extension TileSource {
+    public func prepare(snapshot: ComplaintSnapshot, version: UInt64) {}
 }
 
 /// An XYZ tile address, validated: 0 ≤ z ≤ 30, 0 ≤ x, y < 2^z.
