@@ -53,3 +53,74 @@ final class CommandTests: XCTestCase {
         XCTAssertTrue(r2.err.contains("--month must be YYYY-MM"), r2.err)
     }
 }
+
+/// Batch outputs: MBTiles pyramids, posters and the monthly report, from a small demo store.
+final class BatchOutputTests: XCTestCase {
+    static var dir: URL!
+    static var db: String { dir.appendingPathComponent("demo.sqlite").path }
+
+    override class func setUp() {
+        dir = try! CLI.tempDir()
+        let r = try! CLI.run(["demo", "--no-serve", "--count", "20000", "--db", db])
+        precondition(r.status == 0, r.err)
+    }
+    override class func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func testRenderWritesMBTilesThatMatchDirectTilesAndResumes() throws {
+        let out = Self.dir.appendingPathComponent("m.mbtiles").path
+        let r = try CLI.run(["render", "--db", Self.db, "--month", "2024-03", "--layers", "heat", "--zoom", "10-12", "--out", out, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let written = Int(r.out.components(separatedBy: "heat: ")[1].prefix { $0.isNumber }) ?? -1
+        XCTAssertGreaterThan(written, 3)
+        // Same tile through `taskmap tile`-equivalent path: the XYZ folder output of the same render.
+        let dirOut = Self.dir.appendingPathComponent("xyz").path
+        XCTAssertEqual(try CLI.run(["render", "--db", Self.db, "--month", "2024-03", "--layers", "heat", "--zoom", "12", "--out", dirOut, "--quiet"]).status, 0)
+        let files = try FileManager.default.subpathsOfDirectory(atPath: dirOut).filter { $0.hasSuffix(".png") }
+        XCTAssertFalse(files.isEmpty)
+        let sqlite = "/usr/bin/sqlite3"
+        if FileManager.default.isExecutableFile(atPath: sqlite) {
+            for f in files.prefix(5) {
+                let p = f.dropLast(4).split(separator: "/").compactMap { Int($0) }  // z/x/y
+                let tms = (1 << p[0]) - 1 - p[2]
+                let q = Process()
+                q.executableURL = URL(fileURLWithPath: sqlite)
+                q.arguments = [out, "SELECT hex(tile_data) FROM tiles WHERE zoom_level=\(p[0]) AND tile_column=\(p[1]) AND tile_row=\(tms)"]
+                let pipe = Pipe(); q.standardOutput = pipe
+                try q.run(); q.waitUntilExit()
+                let hex = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                let file = try Data(contentsOf: URL(fileURLWithPath: dirOut + "/" + f))
+                XCTAssertEqual(hex, file.map { String(format: "%02X", $0) }.joined(), "tile \(f) differs between MBTiles and folder")
+            }
+            let integrity = try CLI.run(["info", "--db", Self.db])  // store untouched by rendering
+            XCTAssertEqual(integrity.status, 0)
+        }
+        // A rerun with --resume writes nothing new.
+        let again = try CLI.run(["render", "--db", Self.db, "--month", "2024-03", "--layers", "heat", "--zoom", "10-12", "--out", out, "--resume", "--quiet"])
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertTrue(again.out.contains("heat: 0 tiles written, \(written) already there"), again.out)
+    }
+
+    func testPosterAndSelfContainedReport() throws {
+        let poster = Self.dir.appendingPathComponent("p.png").path
+        let p = try CLI.run(["poster", "--db", Self.db, "--month", "2024-03", "--out", poster, "--size", "1600x1100"])
+        XCTAssertEqual(p.status, 0, p.err)
+        XCTAssertTrue(p.out.contains("34 mahalle names"), p.out)
+        let png = try Data(contentsOf: URL(fileURLWithPath: poster))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        let out = Self.dir.appendingPathComponent("report").path
+        let r = try CLI.run(["report", "--db", Self.db, "--month", "2024-03", "--out", out, "--poster-dpi", "60"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let html = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("Hangi mahalle neye ihtiyaç duyuyor"))
+        XCTAssertTrue(html.contains("src=\"data:image/png;base64,"))
+        // Self-contained: no resource or link leaves the file.
+        XCTAssertNil(html.range(of: #"(src|href)\s*=\s*"(https?:|//)"#, options: .regularExpression), "external link in the report")
+        for f in ["needs.csv", "ranking.csv", "categories.csv", "channels.csv", "poster.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + f), f)
+        }
+        let needs = try String(contentsOfFile: out + "/needs.csv", encoding: .utf8)
+        XCTAssertTrue(needs.hasPrefix("district,mahalle,category,count,population,per1000,expected,oe,oe_low,oe_high"))
+        // Personal data stays out of the report.
+        XCTAssertFalse(html.contains("@example.com"))
+    }
+}
