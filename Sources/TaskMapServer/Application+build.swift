@@ -43,6 +43,7 @@ func buildRouter(service: TaskMapService, tiles: (any TileSource)?) -> Router<Ba
     router.addRoutes(OperationsController(service: service, tileCacheFigures: { tileCache.figures }).endpoints)
     router.addRoutes(ComplaintsController(service: service).endpoints, atPath: "/api/complaints")
     router.addRoutes(MahalleController(service: service).endpoints, atPath: "/api/mahalle")
+    router.addRoutes(NeedsController(service: service).endpoints, atPath: "/api")
     router.addRoutes(EventsController(service: service).endpoints, atPath: "/api/events")
     router.addRoutes(Open311Controller(service: service).endpoints, atPath: "/open311/v2")
     router.addRoutes(TilesController(service: service, source: tiles, cache: tileCache).endpoints, atPath: "/tiles")
