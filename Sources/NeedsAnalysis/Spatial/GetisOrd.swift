@@ -13,7 +13,9 @@ import Foundation
 /// (Σwy − ȳΣw) / (s·√((nΣw² − (Σw)²)/(n − 1))) exactly, and is what we use by default.
 /// `Transform.rowStandardised` (each of the kᵢ+1 weights 1/(kᵢ+1)) is esda's default `transform='R'`; it is
 /// offered to reproduce PySAL output, but note that esda's variance formula uses Wᵢ = 1 there and ignores
-/// Σwᵢⱼ², so its z-scores are smaller than the permutation distribution implies (by about √(kᵢ+1)).
+/// Σwᵢⱼ², so its z-scores are smaller than the permutation distribution implies (by about √(kᵢ+1)). As in
+/// esda, an island (no neighbours) gets no self-weight under `.rowStandardised`, so its z is undefined (nil);
+/// under `.binary` it keeps its self-weight and compares its own value with the mean.
 ///
 /// The z-score is referred to the normal distribution: approximate, and poor when n is small or a unit has
 /// very few neighbours; esda's permutation p-values (`p_sim`) are not reproduced. The p-value we report is
@@ -59,7 +61,9 @@ public enum GetisOrd {
             let w: Double, cardinality: Double
             switch transform {
             case .binary: w = 1; cardinality = Double(nb.count + 1)
-            case .rowStandardised: w = 1 / Double(nb.count + 1); cardinality = 1
+            case .rowStandardised:
+                // esda fills the diagonal with the row's largest weight: 0 for an island, whose row stays empty.
+                if nb.isEmpty { w = 0; cardinality = 0; lag = 0 } else { w = 1 / Double(nb.count + 1); cardinality = 1 }
             }
             let g = w * lag / sum
             let e = cardinality / N

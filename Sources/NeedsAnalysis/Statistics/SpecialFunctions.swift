@@ -42,7 +42,37 @@ public enum SpecialFunctions {
             sum += del
             if abs(del) < abs(sum) * 1e-17 { break }
         }
-        return sum * exp(-x + a * log(x) - logGamma(a))
+        return sum * prefactor(a, x)
+    }
+
+    /// x^a e^(−x) / Γ(a), computed without the cancellation of −x + a·log x − log Γ(a) for large a
+    /// (Temme's form: a·(log1p(t) − t) with t = (x − a)/a, plus Stirling's series for log Γ).
+    static func prefactor(_ a: Double, _ x: Double) -> Double {
+        if a < 10 { return exp(-x + a * log(x) - logGamma(a)) }
+        let t = (x - a) / a
+        let log2pi = log(2 * Double.pi)
+        return exp(a * log1pMinusX(t) + 0.5 * log(a) - 0.5 * log2pi - stirlingError(a))
+    }
+
+    /// log(1 + t) − t, accurate for small |t|.
+    static func log1pMinusX(_ t: Double) -> Double {
+        guard abs(t) < 0.1 else { return log1p(t) - t }
+        // −t²/2 + t³/3 − t⁴/4 + …
+        var term = -t * t, sum = 0.0, k = 2.0
+        while true {
+            let add = term / k
+            sum += add
+            if abs(add) <= abs(sum) * 1e-17 { break }
+            term *= -t
+            k += 1
+        }
+        return sum
+    }
+
+    /// log Γ(a) − ((a − ½)·log a − a + ½·log 2π), for a ≥ 10 by the asymptotic series.
+    static func stirlingError(_ a: Double) -> Double {
+        let r = 1 / a, r2 = r * r
+        return r * (1.0 / 12 - r2 * (1.0 / 360 - r2 * (1.0 / 1260 - r2 * (1.0 / 1680 - r2 / 1188))))
     }
 
     /// Continued fraction for Q(a, x), x ≥ a + 1 (modified Lentz).
@@ -61,7 +91,7 @@ public enum SpecialFunctions {
             h *= del
             if abs(del - 1) < 1e-16 { break }
         }
-        return exp(-x + a * log(x) - logGamma(a)) * h
+        return prefactor(a, x) * h
     }
 
     /// The x with P(a, x) = p (scipy `gammaincinv(a, p)`); 0 for p = 0, +∞ for p = 1.
@@ -143,8 +173,8 @@ public enum SpecialFunctions {
             x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
                 ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
         }
-        // One Halley step on Φ(x) − p.
-        let e = normalCDF(x) - p
+        // One Halley step on Φ(x) − p; in the upper half as (1 − p) − (1 − Φ(x)), where 1 − p is exact.
+        let e = p > 0.5 ? (1 - p) - normalSF(x) : normalCDF(x) - p
         let u = e * (2 * Double.pi).squareRoot() * exp(x * x / 2)
         x -= u / (1 + x * u / 2)
         return x
