@@ -1,0 +1,88 @@
+import Foundation
+import GeoIndex
+
+/// The density that maps to the top of the ramp, and how densities in between are spread over it. One scale
+/// serves every tile of a zoom level (for one filter and data version), so the same density has the same colour
+/// in every tile: neighbouring tiles agree at their edges.
+public struct HeatScale: Sendable, Equatable, Codable {
+    /// Density (complaints under the kernel's centre) that gets the hottest colour; anything above saturates.
+    public let maximum: Float
+    public let scaling: HeatScaling
+
+    public init(maximum: Float, scaling: HeatScaling) {
+        self.maximum = max(maximum, 1)
+        self.scaling = scaling
+    }
+
+    /// Position on the ramp, 0…1.
+    @inline(__always)
+    public func position(_ v: Float) -> Float {
+        guard v > 0 else { return 0 }
+        let t: Float
+        switch scaling {
+        case .linear: t = v / maximum
+        case .sqrt: t = (v / maximum).squareRoot()
+        case .log: t = log1p(v) / log1p(maximum)
+        }
+        return min(max(t, 0), 1)
+    }
+
+    /// The density at ramp position t (inverse of `position`), for legends.
+    public func density(at t: Float) -> Float {
+        switch scaling {
+        case .linear: return t * maximum
+        case .sqrt: return t * t * maximum
+        case .log: return expm1(t * log1p(maximum))
+        }
+    }
+}
+
+public enum HeatScaleEstimator {
+    /// Complaints in the densest aligned square cell of `cellPixels` (a power of two, at 256-px tiles) at `zoom`.
+    /// The snapshot is in Morton order, so a cell's complaints are one contiguous run: one linear pass, no sort,
+    /// no allocation per complaint (the unsorted tail goes through a small dictionary).
+    public static func densestCell(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, zoom: Int, cellPixels: Int,
+                                   mahalleIndex: UInt16? = nil) -> Int {
+        let k = max(0, Int(log2(Double(max(1, cellPixels))).rounded(.up)))
+        let unitsLog2 = min(32, max(0, 24 - zoom + k))
+        let shift = UInt64(2 * unitsLog2)
+        let all = filter.isAll
+        var tailCounts: [UInt64: Int] = [:]
+        for r in snapshot.tail where (all || filter.matches(r)) && (mahalleIndex == nil || r.mahalle == mahalleIndex!) {
+            tailCounts[shift >= 64 ? 0 : r.morton >> shift, default: 0] += 1
+        }
+        var best = 0
+        snapshot.sorted.withUnsafeBufferPointer { buf in
+            var current: UInt64 = .max, run = 0
+            for r in buf {
+                if !all && !filter.matches(r) { continue }
+                if let m = mahalleIndex, r.mahalle != m { continue }
+                let key = shift >= 64 ? 0 : r.morton >> shift
+                if key != current {
+                    if run > 0 { best = max(best, run + (tailCounts.removeValue(forKey: current) ?? 0)) }
+                    current = key; run = 0
+                }
+                run += 1
+            }
+            if run > 0 { best = max(best, run + (tailCounts.removeValue(forKey: current) ?? 0)) }
+        }
+        for (_, n) in tailCounts { best = max(best, n) }
+        return best
+    }
+
+    /// The scale for a zoom: the densest cell about the kernel's size (power of two ≥ radius), rounded up to a
+    /// step of 2^(1/stepsPerOctave) so that small changes in the data rarely move it.
+    public static func scale(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, zoom: Int, options: HeatOptions,
+                             mahalleIndex: UInt16? = nil) -> HeatScale {
+        let cell = 1 << Int(log2(Double(max(1, options.radiusPixels))).rounded(.up))
+        let n = densestCell(snapshot, filter: filter, zoom: zoom, cellPixels: cell, mahalleIndex: mahalleIndex)
+        return HeatScale(maximum: quantize(Float(n), stepsPerOctave: options.scaleStepsPerOctave), scaling: options.scaling)
+    }
+
+    /// Rounds up to the next 2^(i / steps).
+    public static func quantize(_ v: Float, stepsPerOctave: Double) -> Float {
+        guard v > 1, stepsPerOctave > 0 else { return 1 }
+        let e = (log2(Double(v)) * stepsPerOctave - 1e-9).rounded(.up) / stepsPerOctave
+        return Float(pow(2, e))
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import GeoIndex
+
+/// One rendered tile: PNG bytes, and whether it shows nothing (then `png` is the shared transparent PNG).
+public struct RenderedTile: Sendable, Equatable {
+    public let png: [UInt8]
+    public let isEmpty: Bool
+    public let tile: TileCoord
+    /// 256 or 512.
+    public let size: Int
+}
+
+/// The one-call tile API for the CLI, the server and batch renders:
+/// `try renderer.render(layer: .heat, tile: t, retina: false, filter: f, metric: .count)`.
+///
+/// Holds the current snapshot and what is worth computing once per data version: compiled filters, heat scales
+/// per (zoom, filter), choropleth classes per (filter, metric). Safe to call from many threads at once: shared
+/// state sits behind one lock that is held only to read or store a cache entry; drawing happens outside it.
+/// `update(snapshot:)` publishes new data and drops the caches that depend on it.
+public final class TileRenderer: @unchecked Sendable {
+    public let options: TileRenderOptions
+    public let mahalle: [Mahalle]
+    public let categories: [Category]
+    let areas: ProjectedAreas
+    let directory: MahalleDirectory
+    /// The heat kernel in cells (radius = radiusPixels / cellPixels): the same for 1× and @2x.
+    let kernel: HeatKernel
+
+    private struct HeatKey: Hashable { var zoom: Int; var filter: String; var mahalle: Int64? }
+    private struct ChoroKey: Hashable { var filter: String; var metric: ChoroplethMetric }
+
+    private let lock = NSLock()
+    private var snapshot: ComplaintSnapshot
+    private var version: UInt64
+    private var categoryColors: [RGBA]
+    private var compiled: [String: CompiledFilter] = [:]
+    private var shaders: [HeatKey: HeatShader] = [:]
+    private var classes: [ChoroKey: ChoroplethClasses] = [:]
+    private static let cacheLimit = 1024
+
+    public init(snapshot: ComplaintSnapshot, mahalle: [Mahalle], categories: [Category] = Category.defaults,
+                options: TileRenderOptions = TileRenderOptions(), version: UInt64 = 1) {
+        self.options = options
+        self.mahalle = mahalle
+        self.categories = categories
+        self.snapshot = snapshot
+        self.version = version
+        areas = ProjectedAreas(mahalle)
+        directory = MahalleDirectory(mahalle)
+        categoryColors = CategoryPalette.table(snapshot.tables)
+        let f = max(1, options.heat.cellPixels)
+        kernel = HeatKernel(radius: max(1, (options.heat.radiusPixels + f / 2) / f))
+    }
+
+    /// Publishes a new snapshot (complaints added or changed). Without `version` the data version is bumped; with
+    /// one (the server's), nothing happens unless it differs. Heat scales, classes and compiled filters are dropped.
+    public func update(snapshot new: ComplaintSnapshot, version v: UInt64? = nil) {
+        lock.withLock {
+            if let v, v == version { return }
+            snapshot = new
+            version = v ?? version + 1
+            categoryColors = CategoryPalette.table(new.tables)
+            compiled.removeAll(); shaders.removeAll(); classes.removeAll()
+        }
+    }
+
+    /// The data version the caches belong to.
+    public var dataVersion: UInt64 { lock.withLock { version } }
+
+    /// Pixels (at 256-px tiles) around a tile within which a complaint can change it: for cache invalidation.
+    public func bufferPixels(for layer: Layer) -> Int {
+        switch layer {
+        case .heat, .mahalleHeat: return options.heat.radiusPixels
+        case .pins: return max(options.pins.clusterCellPixels, Int((options.pins.pinRadius + 2).rounded(.up)))
+        case .choropleth, .boundaries: return 0
+        }
+    }
+
+    // MARK: - Render
+
+    public func render(layer: Layer, tile: TileCoord, retina: Bool = false, filter: ComplaintFilter = .all,
+                       metric: ChoroplethMetric = .count) throws -> RenderedTile {
+        let size = retina ? 512 : 256
+        let scale = retina ? 2.0 : 1.0
+        let (snap, cats) = lock.withLock { (snapshot, categoryColors) }
+        func done(_ image: RGBAImage) throws -> RenderedTile {
+            if image.isBlank { return try empty(tile, size) }
+            return RenderedTile(png: try PNGCodec.encodeSmallest(image, level: options.zlibLevel), isEmpty: false, tile: tile, size: size)
+        }
+        switch layer {
+        case .heat:
+            let f = compiledFilter(filter, snap)
+            let shader = heatShader(zoom: tile.z, filter: filter, compiled: f, mahalle: nil, snap)
+            let counts = heatCounts(snap, tile: tile, size: size, filter: f, mahalleIndex: nil)
+            if counts.total == 0 { return try empty(tile, size) }
+            let image = shader.shade(HeatAggregate.density(counts, kernel: kernel), size: size)
+            if !image.indices.contains(where: { $0 != 0 }) { return try empty(tile, size) }
+            return RenderedTile(png: try PNGCodec.encode(image, level: options.zlibLevel), isEmpty: false, tile: tile, size: size)
+
+        case .mahalleHeat(let id):
+            guard let ai = areas.byID[id] else { throw TileRenderError.unknownMahalle(id) }
+            guard let mi = snap.tables.mahalleIndex[id] else { return try empty(tile, size) }
+            let f = compiledFilter(filter, snap)
+            let shader = heatShader(zoom: tile.z, filter: filter, compiled: f, mahalle: (id, mi), snap)
+            guard let mask = AreaPainter.mask(areas.areas[ai], canvas: TileCanvas(tile: tile, size: size)) else { return try empty(tile, size) }
+            let counts = heatCounts(snap, tile: tile, size: size, filter: f, mahalleIndex: mi)
+            if counts.total == 0 { return try empty(tile, size) }
+            let indexed = shader.shade(HeatAggregate.density(counts, kernel: kernel), size: size)
+            var image = RGBAImage(width: size, height: size)
+            for i in 0..<indexed.indices.count where mask[i] > 0 && indexed.indices[i] != 0 {
+                image.blend(x: i % size, y: i / size, color: indexed.palette[Int(indexed.indices[i])], coverage: mask[i])
+            }
+            return try done(image)
+
+        case .pins:
+            let f = compiledFilter(filter, snap)
+            let p = options.pins
+            let clustered = tile.z < p.clusterBelowZoom
+            let buffer = Int((Double(clustered ? p.clusterCellPixels : Int((p.pinRadius + 2).rounded(.up))) * scale))
+            let canvas = TileCanvas(tile: tile, size: size, buffer: buffer)
+            let marks = clustered
+                ? PinAggregate.clusters(snap, canvas: canvas, filter: f, cellPixels: p.clusterCellPixels)
+                : PinAggregate.pins(snap, canvas: canvas, filter: f)
+            if marks.isEmpty { return try empty(tile, size) }
+            return try done(PinPainter(options: p, categoryColors: cats).paint(marks, size: size, buffer: buffer, scale: scale))
+
+        case .choropleth:
+            let c = choroplethClasses(filter: filter, metric: metric, snap)
+            let canvas = TileCanvas(tile: tile, size: size)
+            if areas.areas(in: canvas.normalizedBox).isEmpty { return try empty(tile, size) }
+            return try done(AreaPainter.choropleth(areas: areas, colors: c.areaColors, canvas: canvas, options: options.choropleth, scale: scale))
+
+        case .boundaries:
+            let canvas = TileCanvas(tile: tile, size: size)
+            if areas.areas(in: canvas.normalizedBox).isEmpty { return try empty(tile, size) }
+            return try done(AreaPainter.boundaries(areas: areas, canvas: canvas, options: options.boundaries, scale: scale))
+        }
+    }
+
+    /// The same, from text (CLI, HTTP): layer id, "z/x/y", metric name.
+    public func render(layerID: String, tile path: String, retina: Bool = false, filter: ComplaintFilter = .all,
+                       metric: String? = nil) throws -> RenderedTile {
+        guard let layer = Layer(id: layerID) else { throw TileRenderError.unknownLayer(layerID) }
+        guard let tile = TileCoord(path: path) else {
+            let p = path.split(separator: "/").map { Int($0) ?? -1 }
+            throw TileRenderError.invalidTile(z: p.count > 0 ? p[0] : -1, x: p.count > 1 ? p[1] : -1, y: p.count > 2 ? p[2] : -1)
+        }
+        var m = ChoroplethMetric.count
+        if let metric { guard let parsed = ChoroplethMetric(parsing: metric) else { throw TileRenderError.unknownMetric(metric) }; m = parsed }
+        return try render(layer: layer, tile: tile, retina: retina, filter: filter, metric: m)
+    }
+
+    /// Heat stage 1 for a tile: cells of `cellPixels` at 1× (twice as many pixels at @2x, the same cells).
+    func heatCounts(_ snap: ComplaintSnapshot, tile: TileCoord, size: Int, filter: CompiledFilter, mahalleIndex: UInt16?) -> CountGrid {
+        let f = max(1, options.heat.cellPixels) * (size / 256)
+        let canvas = HeatAggregate.canvas(tile: tile, size: size, kernel: kernel, cellPixels: f)
+        return HeatAggregate.counts(snap, canvas: canvas, cellPixels: f, filter: filter, mahalleIndex: mahalleIndex)
+    }
+
+    // MARK: - Empty tiles
+
+    private static let empty256 = Result { try PNGCodec.encode(IndexedImage(width: 256, height: 256, indices: [UInt8](repeating: 0, count: 65536), palette: [.clear]), level: 9) }
+    private static let empty512 = Result { try PNGCodec.encode(IndexedImage(width: 512, height: 512, indices: [UInt8](repeating: 0, count: 262_144), palette: [.clear]), level: 9) }
+
+    /// The shared fully transparent PNG of a size (256 or 512), returned for every tile with nothing on it.
+    public static func emptyPNG(size: Int) throws -> [UInt8] { try (size == 512 ? empty512 : empty256).get() }
+
+    private func empty(_ tile: TileCoord, _ size: Int) throws -> RenderedTile {
+        RenderedTile(png: try Self.emptyPNG(size: size), isEmpty: true, tile: tile, size: size)
+    }
+
+    // MARK: - Caches
+
+    private func compiledFilter(_ filter: ComplaintFilter, _ snap: ComplaintSnapshot) -> CompiledFilter {
+        let key = filter.canonicalKey
+        if let c = lock.withLock({ compiled[key] }) { return c }
+        let c = snap.compile(filter, directory: directory)
+        lock.withLock {
+            if compiled.count > Self.cacheLimit { compiled.removeAll() }
+            compiled[key] = c
+        }
+        return c
+    }
+
+    private func heatShader(zoom: Int, filter: ComplaintFilter, compiled f: CompiledFilter, mahalle: (Int64, UInt16)?,
+                            _ snap: ComplaintSnapshot) -> HeatShader {
+        let key = HeatKey(zoom: zoom, filter: filter.canonicalKey, mahalle: mahalle?.0)
+        if let s = lock.withLock({ shaders[key] }) { return s }
+        let scale = HeatScaleEstimator.scale(snap, filter: f, zoom: zoom, options: options.heat, mahalleIndex: mahalle?.1)
+        let shader = HeatShader(scale: scale, options: options.heat)
+        lock.withLock {
+            if shaders.count > Self.cacheLimit { shaders.removeAll() }
+            shaders[key] = shader
+        }
+        return shader
+    }
+
+    private func choroplethClasses(filter: ComplaintFilter, metric: ChoroplethMetric, _ snap: ComplaintSnapshot) -> ChoroplethClasses {
+        let key = ChoroKey(filter: filter.canonicalKey, metric: metric)
+        if let c = lock.withLock({ classes[key] }) { return c }
+        let c = ChoroplethClasses(snap, filter: compiledFilter(filter, snap), metric: metric, areas: areas, options: options.choropleth)
+        lock.withLock {
+            if classes.count > Self.cacheLimit { classes.removeAll() }
+            classes[key] = c
+        }
+        return c
+    }
+
+    /// The heat scale used for a zoom and filter (and mahalle, for per-mahalle heat): one per zoom, shared by
+    /// every tile of it. The server may compare it before and after an update to know whether a change can
+    /// recolour tiles far away from it.
+    public func heatScale(zoom: Int, filter: ComplaintFilter = .all, mahalle: Int64? = nil) -> HeatScale {
+        let snap = lock.withLock { snapshot }
+        let mi = mahalle.flatMap { snap.tables.mahalleIndex[$0] }
+        return heatShader(zoom: zoom, filter: filter, compiled: compiledFilter(filter, snap), mahalle: mahalle.map { ($0, mi ?? 0) }, snap).scale
+    }
+
+    func currentTables() -> ComplaintSnapshot.Tables { lock.withLock { snapshot.tables } }
+
+    /// The snapshot tiles are currently drawn from.
+    public func currentSnapshot() -> ComplaintSnapshot { lock.withLock { snapshot } }
+
+    /// Per-mahalle values, class breaks and colours of a choropleth (for the legend, tests and the needs table).
+    public func choropleth(filter: ComplaintFilter = .all, metric: ChoroplethMetric = .count) -> ChoroplethClasses {
+        choroplethClasses(filter: filter, metric: metric, lock.withLock { snapshot })
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import GeoIndex
+
+extension ComplaintSnapshot {
+    /// Index ranges of `sorted` whose records may lie in the fixed-point box [x0, x1] × [y0, y1] (inclusive), in
+    /// ascending order. The box is covered by Morton ranges of cells at a zoom where it spans about 4–8 cells a side
+    /// (adjacent ranges merged), so a scan reads few records outside the box. Callers still test each record
+    /// against the box, and must visit `tail` (recent, unsorted inserts) themselves.
+    func sortedRanges(inBoxX x0: UInt32, _ x1: UInt32, y y0: UInt32, _ y1: UInt32) -> [Range<Int>] {
+        let span = max(UInt64(x1 - x0), UInt64(y1 - y0)) + 1
+        var z = 0
+        while z < 30 && (UInt64(1) << UInt64(32 - (z + 1))) * 4 >= span { z += 1 }
+        let shift = UInt32(32 - z)
+        let cx0 = z == 0 ? 0 : x0 >> shift, cx1 = z == 0 ? 0 : x1 >> shift
+        let cy0 = z == 0 ? 0 : y0 >> shift, cy1 = z == 0 ? 0 : y1 >> shift
+        var keys: [(UInt64, UInt64)] = []
+        keys.reserveCapacity(Int((cx1 - cx0 + 1) * (cy1 - cy0 + 1)))
+        for cy in cy0...cy1 {
+            for cx in cx0...cx1 {
+                let r = Morton.tileRange(z: z, x: cx, y: cy)
+                keys.append((r.lowerBound, r.upperBound))
+            }
+        }
+        keys.sort { $0.0 < $1.0 }
+        var merged: [(UInt64, UInt64)] = []
+        merged.reserveCapacity(keys.count)
+        for r in keys {
+            if let last = merged.last, last.1 &+ 1 == r.0 { merged[merged.count - 1].1 = r.1 } else { merged.append(r) }
+        }
+        var out: [Range<Int>] = []
+        out.reserveCapacity(merged.count)
+        sorted.withUnsafeBufferPointer { buf in
+            var start = 0
+            func lowerBound(_ key: UInt64, from: Int) -> Int {
+                var a = from, b = buf.count
+                while a < b {
+                    let m = (a + b) >> 1
+                    if buf[m].morton < key { a = m + 1 } else { b = m }
+                }
+                return a
+            }
+            for (lo, hi) in merged {
+                let a = lowerBound(lo, from: start)
+                let b = hi == .max ? buf.count : lowerBound(hi &+ 1, from: a)
+                if a < b { out.append(a..<b) }
+                start = b
+            }
+        }
+        return out
+    }
+
+    /// Visits every record inside the box that passes `filter` (sorted ranges, then the tail).
+    @inline(__always)
+    func forEachRecord(inBoxX x0: UInt32, _ x1: UInt32, y y0: UInt32, _ y1: UInt32, filter: CompiledFilter,
+                       _ body: (CompactComplaint) -> Void) {
+        let all = filter.isAll
+        let ranges = sortedRanges(inBoxX: x0, x1, y: y0, y1)
+        sorted.withUnsafeBufferPointer { buf in
+            for range in ranges {
+                for i in range {
+                    let r = buf[i]
+                    if r.x >= x0 && r.x <= x1 && r.y >= y0 && r.y <= y1 && (all || filter.matches(r)) { body(r) }
+                }
+            }
+        }
+        for r in tail where r.x >= x0 && r.x <= x1 && r.y >= y0 && r.y <= y1 && (all || filter.matches(r)) { body(r) }
+    }
+}
