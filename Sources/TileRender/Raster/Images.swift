@@ -58,8 +58,18 @@ public struct RGBAImage: Sendable, Equatable {
         // Coverage in 1/16 steps: anti-aliasing stays smooth, and tiles keep few distinct colours (palette PNG).
         let cov = (min(coverage, 1) * 16).rounded() / 16
         if cov <= 0 { return }
-        let sa = Float(color.a) / 255 * cov
         let i = 4 * (y * width + x)
+        // Fast paths: opaque paint, or paint onto nothing (most pixels of a pin tile).
+        if cov >= 1 && color.a == 255 {
+            pixels[i] = color.r; pixels[i + 1] = color.g; pixels[i + 2] = color.b; pixels[i + 3] = 255
+            return
+        }
+        let sa = Float(color.a) / 255 * cov
+        if pixels[i + 3] == 0 {
+            pixels[i] = color.r; pixels[i + 1] = color.g; pixels[i + 2] = color.b
+            pixels[i + 3] = UInt8(min(255, (sa * 255).rounded()))
+            return
+        }
         pixels.withUnsafeMutableBufferPointer { p in
             let da = Float(p[i + 3]) / 255
             let oa = sa + da * (1 - sa)
