@@ -52,8 +52,9 @@ let package = Package(
         ),
 
         .testTarget(name: "GeoIndexTests", dependencies: ["GeoIndex"]),
-        .testTarget(name: "TileRenderTests", dependencies: ["TileRender", "GeoIndex"]),
-        .testTarget(name: "NeedsAnalysisTests", dependencies: ["NeedsAnalysis", "GeoIndex"]),
+        // Golden PNGs are read by path (#filePath), not as resources.
+        .testTarget(name: "TileRenderTests", dependencies: ["TileRender", "GeoIndex"], exclude: ["Golden"]),
+        .testTarget(name: "NeedsAnalysisTests", dependencies: ["NeedsAnalysis", "GeoIndex"], exclude: ["Fixtures"]),
         .testTarget(name: "MapPrintTests", dependencies: ["MapPrint", "GeoIndex", "CPNG"]),
         // Runs the real `taskmap` binary (and headless Chromium against `taskmap serve`).
         .testTarget(name: "TaskMapCLITests", dependencies: ["taskmap", "CPNG"]),
