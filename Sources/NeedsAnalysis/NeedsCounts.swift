@@ -46,13 +46,9 @@ struct NeedsCounts {
     /// The latest creation or resolution time in the snapshot, in Unix seconds (nil when empty).
     static func horizon(_ snapshot: ComplaintSnapshot) -> Int64? {
         var latest: UInt32 = 0
-        var any = false
-        func visit(_ buf: UnsafeBufferPointer<CompactComplaint>) {
-            for r in buf { latest = max(latest, r.created, r.resolved); any = true }
-        }
-        snapshot.sorted.withUnsafeBufferPointer(visit)
-        snapshot.tail.withUnsafeBufferPointer(visit)
-        return any ? Int64(latest) + CompactComplaint.epoch2000 : nil
+        for r in snapshot.sorted { latest = max(latest, r.created, r.resolved) }
+        for r in snapshot.tail { latest = max(latest, r.created, r.resolved) }
+        return snapshot.count > 0 ? Int64(latest) + CompactComplaint.epoch2000 : nil
     }
 
     /// One pass over all records.
@@ -76,8 +72,10 @@ struct NeedsCounts {
         var previousTotal = 0, yearEarlierTotal = 0
         let channelCount = channels.count
 
-        func visit(_ buf: UnsafeBufferPointer<CompactComplaint>) {
-            for r in buf {
+        // Plain loops over the two record arrays (no closure: the counters stay unboxed locals).
+        for part in 0..<2 {
+            let records = part == 0 ? snapshot.sorted : snapshot.tail
+            for r in records {
                 let mi = Int(r.mahalle), ci = Int(r.category)
                 guard mi < slotOf.count, ci < catOf.count else { continue }
                 let k = Int(catOf[ci])
@@ -118,8 +116,6 @@ struct NeedsCounts {
                 }
             }
         }
-        snapshot.sorted.withUnsafeBufferPointer(visit)
-        snapshot.tail.withUnsafeBufferPointer(visit)
         resolved.sort()
         backlogAges.sort()
         c.current = current; c.previous = previous; c.yearEarlier = yearEarlier; c.unassigned = unassigned

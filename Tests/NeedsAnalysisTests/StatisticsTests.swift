@@ -107,3 +107,26 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(PlainNumber.fixed(.nan, decimals: 2), "")
     }
 }
+
+final class PlainNumberTests: XCTestCase {
+    /// The integer fast path agrees with printf's %.Nf (then trimmed) on ordinary report numbers.
+    func testFastPathAgreesWithPrintf() {
+        var s: UInt64 = 12345
+        for _ in 0..<20_000 {
+            s = s &* 6364136223846793005 &+ 1442695040888963407
+            let x = (Double(s >> 11) / Double(1 << 53) - 0.3) * pow(10, Double(Int(s % 9)) - 3)
+            for d in [0, 2, 4, 6] {
+                var ref = String(format: "%.\(d)f", x)
+                if ref.contains(".") { while ref.hasSuffix("0") { ref.removeLast() }; if ref.hasSuffix(".") { ref.removeLast() } }
+                if ref == "-0" { ref = "0" }
+                let mine = PlainNumber.fixed(x, decimals: d)
+                // Exact ties may round differently (printf rounds the exact binary value half to even).
+                if mine != ref { XCTAssertEqual(abs(Double(mine)! - Double(ref)!), pow(10, -Double(d)), accuracy: 1e-9 * max(1, abs(x)), "\(x) d=\(d)") }
+            }
+        }
+        XCTAssertEqual(PlainNumber.fixed(-1.5, decimals: 0), "-2")
+        XCTAssertEqual(PlainNumber.fixed(0.1 + 0.2, decimals: 4), "0.3")
+        XCTAssertEqual(PlainNumber.fixed(1234.5678, decimals: 2), "1234.57")
+        XCTAssertEqual(PlainNumber.fixed(0.00012, decimals: 4), "0.0001")
+    }
+}

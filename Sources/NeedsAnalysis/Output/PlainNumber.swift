@@ -5,6 +5,27 @@ public enum PlainNumber {
     /// `x` with `decimals` digits after the point, trailing zeros (and a bare point) removed: 0.5, 12, 3.1416.
     public static func fixed(_ x: Double, decimals: Int) -> String {
         guard x.isFinite else { return "" }
+        // Fast path (reports write tens of thousands of numbers): integer arithmetic on x·10^d, rounded half away
+        // from zero; the rare number too large or too fine for it goes through printf.
+        if decimals >= 0 && decimals <= 12 {
+            let scale = powersOfTen[decimals]
+            let scaled = (abs(x) * Double(scale)).rounded()
+            if scaled < 9.0e15 {
+                let n = UInt64(scaled)
+                if n == 0 { return "0" }
+                let whole = n / scale
+                var frac = n % scale
+                var out = x < 0 ? "-" : ""
+                out += String(whole)
+                if frac > 0 {
+                    var digits = decimals
+                    while frac % 10 == 0 { frac /= 10; digits -= 1 }
+                    let f = String(frac)
+                    out += "." + String(repeating: "0", count: digits - f.count) + f
+                }
+                return out
+            }
+        }
         var s = String(format: "%.\(decimals)f", x)
         if s.contains(".") {
             while s.hasSuffix("0") { s.removeLast() }
@@ -13,6 +34,8 @@ public enum PlainNumber {
         if s == "-0" { s = "0" }
         return s
     }
+
+    static let powersOfTen: [UInt64] = (0...18).map { (0..<$0).reduce(UInt64(1)) { r, _ in r * 10 } }
 
     /// `x` with about `significant` significant digits, still plain decimal (0.000000123, 1234567.9);
     /// used for p-values, which can be tiny.
