@@ -89,3 +89,27 @@ final class AreaTests: XCTestCase {
         XCTAssertGreaterThan(partial, 10)
     }
 }
+
+final class HeatScaleAllZoomsTests: XCTestCase {
+    /// The one-pass, every-zoom estimate equals the per-zoom estimate, with and without a filter and a tail.
+    func testAllZoomsEqualsPerZoom() {
+        var records: [CompactComplaint] = []
+        var state: UInt64 = 42
+        for i in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let lon = 36.90 + Double(state >> 40) / Double(1 << 24) * 0.1
+            let lat = 37.55 + Double((state >> 16) & 0xFF_FFFF) / Double(1 << 24) * 0.08
+            let (x, y) = WebMercator.fixed(LonLat(lon: lon, lat: lat))
+            records.append(CompactComplaint(x: x, y: y, id: UInt32(i + 1), created: UInt32(i), resolved: 0, mahalle: 0,
+                                            category: UInt8(1 + i % 3), status: 0, channel: 0, type: 0, district: 0, satisfaction: 0, month: 0))
+        }
+        var snap = ComplaintSnapshot(tables: .init(categories: ["a", "b", "c"], mahalle: [], districts: []), records: Array(records.dropLast(500)))
+        for r in records.suffix(500) { snap = snap.inserting(r) }
+        for filter in [CompiledFilter(), snap.compile(ComplaintFilter(categories: ["b"]))] {
+            let all = HeatScaleEstimator.densestCellsAllZooms(snap, filter: filter, cellPixels: 16)
+            for z in [0, 8, 10, 12, 14, 16, 18, 22] {
+                XCTAssertEqual(all[z], HeatScaleEstimator.densestCell(snap, filter: filter, zoom: z, cellPixels: 16), "zoom \(z)")
+            }
+        }
+    }
+}

@@ -48,12 +48,12 @@ public struct CompactComplaint: Sendable, Equatable {
     }
 
     /// Z-order (Morton) key of the position: tiles of every zoom are contiguous ranges of this key.
-    @inline(__always)
+    @inlinable
     public var morton: UInt64 { Morton.interleave(x, y) }
 }
 
 public enum Morton {
-    @inline(__always)
+    @inlinable
     static func spread(_ v: UInt32) -> UInt64 {
         var x = UInt64(v)
         x = (x | (x << 16)) & 0x0000_FFFF_0000_FFFF
@@ -65,7 +65,7 @@ public enum Morton {
     }
 
     /// x in the even bits, y in the odd bits.
-    @inline(__always)
+    @inlinable
     public static func interleave(_ x: UInt32, _ y: UInt32) -> UInt64 { spread(x) | (spread(y) << 1) }
 
     /// The key range [lo, hi] of all points in tile (z, tx, ty), z ≤ 32.

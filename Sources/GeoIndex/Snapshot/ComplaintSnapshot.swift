@@ -199,7 +199,7 @@ public struct CompiledFilter: Sendable {
             && createdTo == .max && districtAllowed == nil && mahalleAllowed == nil
     }
 
-    @inline(__always)
+    @inlinable
     public func matches(_ r: CompactComplaint) -> Bool {
         if r.created < createdFrom || r.created >= createdTo { return false }
         if statusMask & (1 << UInt32(r.status)) == 0 { return false }

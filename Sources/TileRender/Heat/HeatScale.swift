@@ -70,6 +70,56 @@ public enum HeatScaleEstimator {
         return best
     }
 
+    /// `densestCell` for every zoom 0…22 at once: one pass over the snapshot collects the (Morton-ordered) keys
+    /// of the complaints the filter keeps; each zoom then counts runs over that shorter list. A filter's first heat
+    /// tile pays one pass; its tiles at every other zoom cost nothing more (random-filter traffic asks many
+    /// filters at several zooms each).
+    public static func densestCellsAllZooms(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, cellPixels: Int,
+                                            mahalleIndex: UInt16? = nil) -> [Int] {
+        let k = max(0, Int(log2(Double(max(1, cellPixels))).rounded(.up)))
+        let all = filter.isAll
+        var keys: [UInt64] = []
+        snapshot.sorted.withUnsafeBufferPointer { buf in
+            for r in buf {
+                if !all && !filter.matches(r) { continue }
+                if let m = mahalleIndex, r.mahalle != m { continue }
+                keys.append(r.morton)
+            }
+        }
+        var tail = snapshot.tail.filter { (all || filter.matches($0)) && (mahalleIndex == nil || $0.mahalle == mahalleIndex!) }.map(\.morton)
+        if !tail.isEmpty {
+            tail.sort()
+            var merged: [UInt64] = []
+            merged.reserveCapacity(keys.count + tail.count)
+            var i = 0, j = 0
+            while i < keys.count && j < tail.count { if keys[i] <= tail[j] { merged.append(keys[i]); i += 1 } else { merged.append(tail[j]); j += 1 } }
+            merged.append(contentsOf: keys[i...]); merged.append(contentsOf: tail[j...])
+            keys = merged
+        }
+        return (0...22).map { zoom in
+            let unitsLog2 = min(32, max(0, 24 - zoom + k))
+            let shift = UInt64(2 * unitsLog2)
+            if shift >= 64 { return keys.count }
+            var best = 0, run = 0
+            var current: UInt64 = .max
+            for key in keys {
+                let c = key >> shift
+                if c != current { best = max(best, run); current = c; run = 0 }
+                run += 1
+            }
+            return max(best, run)
+        }
+    }
+
+    /// The scales of every zoom 0…22 for one filter (see `densestCellsAllZooms`).
+    public static func scalesAllZooms(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, options: HeatOptions,
+                                      mahalleIndex: UInt16? = nil) -> [HeatScale] {
+        let cell = 1 << Int(log2(Double(max(1, options.radiusPixels))).rounded(.up))
+        return densestCellsAllZooms(snapshot, filter: filter, cellPixels: cell, mahalleIndex: mahalleIndex).map {
+            HeatScale(maximum: quantize(Float($0), stepsPerOctave: options.scaleStepsPerOctave), scaling: options.scaling)
+        }
+    }
+
     /// The scale for a zoom: the densest cell about the kernel's size (power of two ≥ radius), rounded up to a
     /// step of 2^(1/stepsPerOctave) so that small changes in the data rarely move it.
     public static func scale(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, zoom: Int, options: HeatOptions,

@@ -35,8 +35,9 @@ public final class TileRenderer: @unchecked Sendable {
     private var categoryColors: [RGBA]
     private var compiled: [String: CompiledFilter] = [:]
     private var shaders: [HeatKey: HeatShader] = [:]
+    private var scalesByFilter: [HeatKey: [HeatScale]] = [:]
     private var classes: [ChoroKey: ChoroplethClasses] = [:]
-    private static let cacheLimit = 1024
+    private static let cacheLimit = 4096
 
     public init(snapshot: ComplaintSnapshot, mahalle: [Mahalle], categories: [Category] = Category.defaults,
                 options: TileRenderOptions = TileRenderOptions(), version: UInt64 = 1) {
@@ -60,7 +61,7 @@ public final class TileRenderer: @unchecked Sendable {
             snapshot = new
             version = v ?? version + 1
             categoryColors = CategoryPalette.table(new.tables)
-            compiled.removeAll(); shaders.removeAll(); classes.removeAll()
+            compiled.removeAll(); shaders.removeAll(); scalesByFilter.removeAll(); classes.removeAll()
         }
     }
 
@@ -186,8 +187,17 @@ public final class TileRenderer: @unchecked Sendable {
                             _ snap: ComplaintSnapshot) -> HeatShader {
         let key = HeatKey(zoom: zoom, filter: filter.canonicalKey, mahalle: mahalle?.0)
         if let s = lock.withLock({ shaders[key] }) { return s }
-        let scale = HeatScaleEstimator.scale(snap, filter: f, zoom: zoom, options: options.heat, mahalleIndex: mahalle?.1)
-        let shader = HeatShader(scale: scale, options: options.heat)
+        // One pass gives this filter's scale at every zoom; the scales are cached, shaders made per zoom on demand.
+        let scaleKey = HeatKey(zoom: -1, filter: key.filter, mahalle: key.mahalle)
+        let scales: [HeatScale]
+        if let s = lock.withLock({ scalesByFilter[scaleKey] }) { scales = s } else {
+            scales = HeatScaleEstimator.scalesAllZooms(snap, filter: f, options: options.heat, mahalleIndex: mahalle?.1)
+            lock.withLock {
+                if scalesByFilter.count > Self.cacheLimit { scalesByFilter.removeAll() }
+                scalesByFilter[scaleKey] = scales
+            }
+        }
+        let shader = HeatShader(scale: scales[min(max(zoom, 0), scales.count - 1)], options: options.heat)
         lock.withLock {
             if shaders.count > Self.cacheLimit { shaders.removeAll() }
             shaders[key] = shader
