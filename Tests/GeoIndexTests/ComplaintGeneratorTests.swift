@@ -266,37 +266,6 @@ final class ComplaintGeneratorTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), try Data(contentsOf: URL(fileURLWithPath: one)))
     }
 
-    /// Million-row speed over the sample district's real polygons, in a release build (skipped otherwise):
-    ///     swift build -c release -Xswiftc -enable-testing --build-tests
-    ///     TASKMAP_GENERATOR_BENCH=1 swift test -c release --skip-build --filter testMillionRowSpeed
-    func testMillionRowSpeed() throws {
-        guard ProcessInfo.processInfo.environment["TASKMAP_GENERATOR_BENCH"] == "1" else {
-            throw XCTSkip("set TASKMAP_GENERATOR_BENCH=1 (release build) to time 1,000,000 rows")
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let rows = try GeoJSONReader.mahalle(path: root.appendingPathComponent("data/sample-parcels/mahalle.geojson").path)
-        let mahalle = rows.enumerated().map { i, r in
-            Mahalle(id: Int64(i + 1), name: r.name, code: r.code, population: r.population, districtID: 1,
-                    districtName: r.district, geometry: r.geometry)
-        }
-        var o = ComplaintGenerator.Options()
-        o.count = 1_000_000
-        let g = ComplaintGenerator(mahalle: mahalle, categories: Self.categories, options: o)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("taskmap-gen-1m.csv").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let t0 = Date()
-        let times = g.creationTimes()
-        let t1 = Date()
-        var n = 0
-        for i in 0..<times.count { n &+= g.complaint(i, createdAt: times[i]).category.utf8.count }
-        let t2 = Date()
-        XCTAssertEqual(try g.writeCSV(to: path), 1_000_000)
-        let t3 = Date()
-        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        print(String(format: "generator 1M: times %.2f s, complaints %.2f s, generate+write CSV %.2f s (%.0f MB) [%d]",
-                     t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), t3.timeIntervalSince(t2), Double(size) / 1e6, n))
-    }
-
     /// A small RFC 4180 reader (quotes, doubled quotes, line breaks inside quotes), independent of the importer's.
     static func parseRFC4180(_ bytes: [UInt8]) -> [[String]] {
         var rows: [[String]] = [], row: [String] = [], field: [UInt8] = []
