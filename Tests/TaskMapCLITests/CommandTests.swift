@@ -94,10 +94,48 @@ final class BatchOutputTests: XCTestCase {
             let integrity = try CLI.run(["info", "--db", Self.db])  // store untouched by rendering
             XCTAssertEqual(integrity.status, 0)
         }
+        // And the same tile rendered directly by `taskmap tile` has the same bytes.
+        if let f = files.first {
+            let p = f.dropLast(4).split(separator: "/").compactMap { Int($0) }
+            let direct = Self.dir.appendingPathComponent("direct.png").path
+            let t = try CLI.run(["tile", "--db", Self.db, "--layer", "heat", "\(p[0])/\(p[1])/\(p[2])", "--month", "2024-03", "--out", direct])
+            XCTAssertEqual(t.status, 0, t.err)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: direct)), try Data(contentsOf: URL(fileURLWithPath: dirOut + "/" + f)))
+        }
         // A rerun with --resume writes nothing new.
         let again = try CLI.run(["render", "--db", Self.db, "--month", "2024-03", "--layers", "heat", "--zoom", "10-12", "--out", out, "--resume", "--quiet"])
         XCTAssertEqual(again.status, 0, again.err)
         XCTAssertTrue(again.out.contains("heat: 0 tiles written, \(written) already there"), again.out)
+    }
+
+    /// Killing a render part way (SIGKILL: no chance to clean up) leaves an MBTiles file SQLite finds sound,
+    /// and `--resume` then completes it.
+    func testKilledRenderLeavesAValidFileAndResumeCompletesIt() throws {
+        let out = Self.dir.appendingPathComponent("killed.mbtiles").path
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["render", "--db", Self.db, "--months", "2024-01..2024-12", "--layers", "heat,pins", "--zoom", "10-17",
+                       "--out", out, "--jobs", "1", "--quiet"]
+        p.currentDirectoryURL = CLI.repo
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        usleep(1_500_000)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.dir.path).filter { $0.hasPrefix("killed-") && $0.hasSuffix(".mbtiles") }
+        XCTAssertFalse(files.isEmpty)
+        for f in files {
+            let q = Process()
+            q.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            q.arguments = [Self.dir.appendingPathComponent(f).path, "PRAGMA integrity_check"]
+            let pipe = Pipe(); q.standardOutput = pipe
+            try q.run(); q.waitUntilExit()
+            XCTAssertEqual(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), "ok", f)
+        }
+        let again = try CLI.run(["render", "--db", Self.db, "--months", "2024-01..2024-02", "--layers", "heat", "--zoom", "10-17",
+                                 "--out", out, "--resume", "--quiet"])
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertTrue(again.out.contains("2024-01 heat:"), again.out)
     }
 
     func testPosterAndSelfContainedReport() throws {
