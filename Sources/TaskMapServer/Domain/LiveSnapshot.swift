@@ -22,21 +22,14 @@ final class LiveSnapshot: @unchecked Sendable {
 
     let mahalle: [Mahalle]
     let districts: [District]
-    private let mahalleKeys: [String: [Int64]]
-    private let mahalleByID: [Int64: Mahalle]
+    /// Mahalle by id, code or Turkish-folded name (the same lookup the CLI uses).
+    let directory: MahalleDirectory
 
     init(store: any ComplaintStore) throws {
         snapshot = try store.loadSnapshotCached()
         mahalle = try store.mahalleList()
         districts = try store.districts()
-        var keys: [String: [Int64]] = [:]
-        for m in mahalle {
-            keys[String(m.id), default: []].append(m.id)
-            keys[TurkishText.foldKey(m.name), default: []].append(m.id)
-            if let code = m.code { keys[TurkishText.foldKey(code), default: []].append(m.id) }
-        }
-        mahalleKeys = keys
-        mahalleByID = Dictionary(mahalle.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        directory = MahalleDirectory(mahalle)
     }
 
     /// The current snapshot and its data version.
@@ -46,14 +39,14 @@ final class LiveSnapshot: @unchecked Sendable {
 
     var dataVersion: UInt64 { lock.withLock { version } }
 
-    func mahalle(id: Int64) -> Mahalle? { mahalleByID[id] }
+    func mahalle(id: Int64) -> Mahalle? { directory.byID[id] }
 
     /// Mahalle ids for a filter value: an id, a code or a name (Turkish-folded).
-    func mahalleIDs(matching key: String) -> [Int64] { mahalleKeys[TurkishText.foldKey(key)] ?? mahalleKeys[key] ?? [] }
+    func mahalleIDs(matching key: String) -> [Int64] { directory.ids(matching: key) }
 
     /// Compiles a filter against a snapshot's tables, resolving mahalle names/codes/ids.
     func compile(_ filter: ComplaintFilter, for snap: ComplaintSnapshot) -> CompiledFilter {
-        snap.compile(filter, mahalleLookup: { [self] in mahalleIDs(matching: $0) })
+        snap.compile(filter, directory: directory)
     }
 
     /// Publishes a new or changed complaint: new snapshot, version + 1, change logged. Returns the new version.
