@@ -3,7 +3,7 @@ SWIFT ?= swift
 DB ?= out/demo.sqlite
 PORT ?= 8080
 
-.PHONY: deps build release test demo bench clean
+.PHONY: deps build release test demo bench clean fuzz test-sanitizers reliability
 
 deps:
 	@scripts/install-deps
@@ -24,6 +24,20 @@ demo: release
 
 bench: deps
 	scripts/bench
+
+# Reliability (RELIABILITY.md): libFuzzer targets, the suite under ASan and TSan, kill/restart, concurrency, soak.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	scripts/fuzz all $(FUZZ_SECONDS)
+
+test-sanitizers: deps
+	scripts/test-sanitizers
+
+reliability: deps
+	scripts/crash-import
+	scripts/crash-serve
+	scripts/concurrency
+	scripts/soak
 
 clean:
 	rm -rf .build out
