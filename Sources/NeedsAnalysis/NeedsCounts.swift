@@ -76,41 +76,47 @@ struct NeedsCounts {
         for part in 0..<2 {
             let records = part == 0 ? snapshot.sorted : snapshot.tail
             for r in records {
+                // Time tests first: most records (other months, long resolved) touch no counter.
+                let created = r.created, resolvedAt = r.resolved
+                let inCurrent = cur.contains(created), inPrevious = prev.contains(created), inYear = yoy.contains(created)
+                let resolvedInCurrent = resolvedAt != 0 && cur.contains(resolvedAt)
+                let maybeOpen = created < backlogAt && (resolvedAt == 0 || resolvedAt > backlogAt)
+                if !(inCurrent || inPrevious || inYear || resolvedInCurrent || maybeOpen) { continue }
                 let mi = Int(r.mahalle), ci = Int(r.category)
                 guard mi < slotOf.count, ci < catOf.count else { continue }
                 let k = Int(catOf[ci])
                 if k < 0 { continue }
                 if let filter, !filter.matches(r) { continue }
                 let slot = Int(slotOf[mi])
-                let created = r.created
                 if slot < 0 {
-                    if mi == 0 && Int(r.district) < districtCounts.count && districtCounts[Int(r.district)]
-                        && cur.contains(created) { unassigned[k] &+= 1 }
+                    if mi == 0 && inCurrent && Int(r.district) < districtCounts.count && districtCounts[Int(r.district)] {
+                        unassigned[k] &+= 1
+                    }
                     continue
                 }
                 let cell = slot &* K &+ k
                 let isOpen = openMask & (1 << UInt32(r.status & 31)) != 0
-                if cur.contains(created) {
+                if inCurrent {
                     current[cell] &+= 1
                     if Int(r.channel) < channelCount { channels[Int(r.channel)] &+= 1 }
                     if r.satisfaction > 0 {
                         satisfactionSum[k] &+= Int32(r.satisfaction); satisfactionCount[k] &+= 1
                     }
                     let target = slaSeconds[k]
-                    if r.resolved != 0 {
-                        let took = r.resolved > created ? r.resolved - created : 0
+                    if resolvedAt != 0 {
+                        let took = resolvedAt > created ? resolvedAt - created : 0
                         if took <= target { slaMet[k] &+= 1 } else { slaMissed[k] &+= 1 }
                     } else if isOpen {
                         if asOf > created && asOf - created > target { slaMissed[k] &+= 1 } else { slaPending[k] &+= 1 }
                     }
                 }
-                if prev.contains(created) { previous[cell] &+= 1; previousTotal &+= 1 }
-                if yoy.contains(created) { yearEarlier[cell] &+= 1; yearEarlierTotal &+= 1 }
-                if r.resolved != 0 && cur.contains(r.resolved) {
-                    let took = r.resolved > created ? r.resolved - created : 0
+                if inPrevious { previous[cell] &+= 1; previousTotal &+= 1 }
+                if inYear { yearEarlier[cell] &+= 1; yearEarlierTotal &+= 1 }
+                if resolvedInCurrent {
+                    let took = resolvedAt > created ? resolvedAt - created : 0
                     resolved.append(UInt64(k) << 32 | UInt64(took))
                 }
-                if created < backlogAt && (r.resolved != 0 ? r.resolved > backlogAt : isOpen) {
+                if maybeOpen && (resolvedAt != 0 || isOpen) {
                     backlogAges.append(UInt64(k) << 32 | UInt64(backlogAt - created))
                     backlogByMahalle[slot] &+= 1
                 }

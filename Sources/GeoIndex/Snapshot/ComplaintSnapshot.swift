@@ -36,8 +36,10 @@ public struct ComplaintSnapshot: Sendable {
     }
 
     public private(set) var tables: Tables
-    /// Sorted by `morton`.
-    public private(set) var sorted: [CompactComplaint]
+    /// Sorted by `morton`. Any change to it drops the (lazily built) category × month index.
+    public private(set) var sorted: [CompactComplaint] { didSet { filterBuckets = FilterBuckets() } }
+    /// Positions of `sorted` by category and month (see `candidates(for:)`), built on first use.
+    private(set) var filterBuckets = FilterBuckets()
     /// Recent inserts, unsorted; merged into `sorted` when it grows past `mergeThreshold`.
     public private(set) var tail: [CompactComplaint]
     public static let mergeThreshold = 8_192

@@ -57,7 +57,7 @@ struct TilesController<Context: RequestContext> {
 
         if let hit = cache.get(key) {
             if hit.version >= version || !isStale(since: hit.version, tile: address, layer: layer, source: source, snapshot: snap) {
-                cache.revalidate(key, version: version)
+                if hit.version < version { cache.revalidate(key, version: version) }
                 service.metrics.tileCache(hit: true)
                 return respond(hit, request: request, cacheState: "hit")
             }
@@ -94,10 +94,11 @@ struct TilesController<Context: RequestContext> {
         }
     }
 
+    private var cacheControl: String { "public, max-age=\(service.config.tileMaxAgeSeconds)" }
+
     private func respond(_ entry: TileCache.Entry, request: Request, cacheState: String) -> Response {
-        var headers: HTTPFields = [.contentType: "image/png", .eTag: entry.etag,
-                                   .cacheControl: "public, max-age=\(service.config.tileMaxAgeSeconds)"]
-        headers[HTTPField.Name("X-Tile-Cache")!] = cacheState
+        var headers: HTTPFields = [.contentType: "image/png", .eTag: entry.etag, .cacheControl: cacheControl]
+        headers[.tileCache] = cacheState
         if request.headers[values: .ifNoneMatch].contains(where: { $0 == entry.etag || $0 == "*" }) {
             return Response(status: .notModified, headers: headers)
         }
@@ -148,4 +149,9 @@ struct TilesController<Context: RequestContext> {
             metric: metric, dataVersion: version)
         return JSONOutput.response(body, headers: [.cacheControl: "no-cache"])
     }
+}
+
+extension HTTPField.Name {
+    /// `X-Tile-Cache: hit|miss` on tile responses.
+    static let tileCache = HTTPField.Name("X-Tile-Cache")!
 }

@@ -11,6 +11,11 @@ final class ServerMetrics: @unchecked Sendable {
         var counts = [UInt64](repeating: 0, count: ServerMetrics.buckets.count)
         var sum = 0.0
         var count: UInt64 = 0
+        mutating func record(_ seconds: Double) {
+            if let i = ServerMetrics.buckets.firstIndex(where: { seconds <= $0 }) { counts[i] += 1 }
+            sum += seconds
+            count += 1
+        }
     }
 
     private let lock = NSLock()
@@ -26,11 +31,8 @@ final class ServerMetrics: @unchecked Sendable {
     func recordRequest(method: String, route: String, status: Int, seconds: Double) {
         lock.withLock {
             requests[RequestKey(method: method, route: route, status: status), default: 0] += 1
-            var h = latency[route] ?? Histogram()
-            if let i = Self.buckets.firstIndex(where: { seconds <= $0 }) { h.counts[i] += 1 }
-            h.sum += seconds
-            h.count += 1
-            latency[route] = h
+            // In place: no copy of the histogram per request.
+            latency[route, default: Histogram()].record(seconds)
             if status == 304 { notModified += 1 }
         }
     }

@@ -27,6 +27,8 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let route = context.endpointPath ?? "NotFound"
         metrics.recordRequest(method: request.method.rawValue, route: route, status: status, seconds: seconds)
+        // The line is built only when it will be written (`--log-level warning` skips it: benchmarks, busy servers).
+        guard context.logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [
             "method": "\(request.method.rawValue)",
             "path": "\(request.uri.path)",

@@ -53,8 +53,9 @@ public enum HeatAggregate {
 
     /// Counts complaints passing `filter` (and in one mahalle, if given) in cells of `cellPixels` on `canvas`,
     /// whose buffer must be a multiple of `cellPixels` (see `canvas(tile:…)`).
+    /// `candidates`, when given, are the filter's `snapshot.candidates(for:)` (read instead of whole ranges when fewer).
     public static func counts(_ snapshot: ComplaintSnapshot, canvas: TileCanvas, cellPixels f: Int, filter: CompiledFilter,
-                              mahalleIndex: UInt16? = nil) -> CountGrid {
+                              mahalleIndex: UInt16? = nil, candidates: CandidatePositions? = nil) -> CountGrid {
         precondition(canvas.buffer % f == 0 && canvas.size % f == 0)
         let w = canvas.width / f
         var grid = CountGrid(width: w, margin: canvas.buffer / f, cellPixels: f)
@@ -80,7 +81,7 @@ public enum HeatAggregate {
             }
             let ranges = snapshot.sortedRanges(inBoxX: b.x0, b.x1, y: b.y0, b.y1)
             snapshot.sorted.withUnsafeBufferPointer { buf in
-                for range in ranges { for i in range { visit(buf[i]) } }
+                snapshot.forEachPosition(in: ranges, candidates: candidates) { visit(buf[$0]) }
             }
             for r in snapshot.tail { visit(r) }
         }

@@ -70,16 +70,35 @@ public enum HeatScaleEstimator {
         return best
     }
 
-    /// `densestCell` for every zoom 0…22 at once: one pass over the snapshot collects the (Morton-ordered) keys
+    /// `densestCell` for every zoom 0…22 at once: one pass over the snapshot (or, for a category/month filter,
+    /// over its buckets' records: `ComplaintSnapshot.candidates(for:)`) collects the (Morton-ordered) keys
     /// of the complaints the filter keeps; each zoom then counts runs over that shorter list. A filter's first heat
     /// tile pays one pass; its tiles at every other zoom cost nothing more (random-filter traffic asks many
     /// filters at several zooms each).
     public static func densestCellsAllZooms(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, cellPixels: Int,
                                             mahalleIndex: UInt16? = nil) -> [Int] {
+        densestCellsAllZooms(snapshot, filter: filter, cellPixels: cellPixels, mahalleIndex: mahalleIndex,
+                             candidates: snapshot.candidates(for: filter))
+    }
+
+    /// The same, with the filter's `snapshot.candidates(for:)` already at hand (nil: the filter does not narrow).
+    public static func densestCellsAllZooms(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, cellPixels: Int,
+                                            mahalleIndex: UInt16?, candidates: CandidatePositions?) -> [Int] {
         let k = max(0, Int(log2(Double(max(1, cellPixels))).rounded(.up)))
         let all = filter.isAll
         var keys: [UInt64] = []
         snapshot.sorted.withUnsafeBufferPointer { buf in
+            if let candidates {
+                // A category/month filter: read only its buckets' records (still in Morton order).
+                keys.reserveCapacity(candidates.count)
+                for i in candidates.positions {
+                    let r = buf[Int(i)]
+                    if !filter.matches(r) { continue }
+                    if let m = mahalleIndex, r.mahalle != m { continue }
+                    keys.append(r.morton)
+                }
+                return
+            }
             for r in buf {
                 if !all && !filter.matches(r) { continue }
                 if let m = mahalleIndex, r.mahalle != m { continue }
@@ -114,8 +133,13 @@ public enum HeatScaleEstimator {
     /// The scales of every zoom 0…22 for one filter (see `densestCellsAllZooms`).
     public static func scalesAllZooms(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, options: HeatOptions,
                                       mahalleIndex: UInt16? = nil) -> [HeatScale] {
+        scalesAllZooms(snapshot, filter: filter, options: options, mahalleIndex: mahalleIndex, candidates: snapshot.candidates(for: filter))
+    }
+
+    public static func scalesAllZooms(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, options: HeatOptions,
+                                      mahalleIndex: UInt16?, candidates: CandidatePositions?) -> [HeatScale] {
         let cell = 1 << Int(log2(Double(max(1, options.radiusPixels))).rounded(.up))
-        return densestCellsAllZooms(snapshot, filter: filter, cellPixels: cell, mahalleIndex: mahalleIndex).map {
+        return densestCellsAllZooms(snapshot, filter: filter, cellPixels: cell, mahalleIndex: mahalleIndex, candidates: candidates).map {
             HeatScale(maximum: quantize(Float($0), stepsPerOctave: options.scaleStepsPerOctave), scaling: options.scaling)
         }
     }

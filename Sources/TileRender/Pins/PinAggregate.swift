@@ -21,10 +21,11 @@ public enum PinAggregate {
         .reduce(0) { $0 | (1 << UInt32(CompiledFilter.statusCode($1))) }
 
     /// One pin per complaint on the canvas, resolved ones first so that open ones are drawn on top.
-    public static func pins(_ snapshot: ComplaintSnapshot, canvas: TileCanvas, filter: CompiledFilter) -> [PinMark] {
+    public static func pins(_ snapshot: ComplaintSnapshot, canvas: TileCanvas, filter: CompiledFilter,
+                            candidates: CandidatePositions? = nil) -> [PinMark] {
         var open: [PinMark] = [], done: [PinMark] = []
         let b = canvas.fixedBox
-        snapshot.forEachRecord(inBoxX: b.x0, b.x1, y: b.y0, b.y1, filter: filter) { r in
+        snapshot.forEachRecord(inBoxX: b.x0, b.x1, y: b.y0, b.y1, filter: filter, candidates: candidates) { r in
             let p = canvas.point(fixedX: r.x, fixedY: r.y)
             let isOpen = openMask & (1 << UInt32(r.status)) != 0
             let m = PinMark(x: p.x, y: p.y, kind: .pin(category: r.category, open: isOpen))
@@ -37,7 +38,7 @@ public enum PinAggregate {
     /// at the mean position of its complaints; a cell with one complaint is a pin. The grid is global, so a
     /// cluster is the same in every tile that shows it (no seams); the canvas buffer should be one cell.
     public static func clusters(_ snapshot: ComplaintSnapshot, canvas: TileCanvas, filter: CompiledFilter,
-                                cellPixels: Int) -> [PinMark] {
+                                cellPixels: Int, candidates: CandidatePositions? = nil) -> [PinMark] {
         let k = max(0, Int(log2(Double(max(1, cellPixels))).rounded(.up)))
         let unitsLog2 = min(32, max(0, 24 - canvas.tile.z + k))
         let shift = UInt64(2 * unitsLog2)
@@ -55,7 +56,7 @@ public enum PinAggregate {
             a.lastX = r.x; a.lastY = r.y; a.lastOpen = o
         }
         var tail: [CompactComplaint] = []
-        snapshot.forEachRecord(inBoxX: b.x0, b.x1, y: b.y0, b.y1, filter: filter) { r in
+        snapshot.forEachRecord(inBoxX: b.x0, b.x1, y: b.y0, b.y1, filter: filter, candidates: candidates) { r in
             let key = shift >= 64 ? 0 : r.morton >> shift
             if key == cur.key { add(&cur, r); return }
             if cur.n > 0 {

@@ -33,7 +33,12 @@ public final class TileRenderer: @unchecked Sendable {
     private var snapshot: ComplaintSnapshot
     private var version: UInt64
     private var categoryColors: [RGBA]
-    private var compiled: [String: CompiledFilter] = [:]
+    /// A filter compiled for the current snapshot, with its category × month candidates (nil: not narrowing).
+    struct FilterPlan { var filter: CompiledFilter; var candidates: CandidatePositions? }
+    private var compiled: [String: FilterPlan] = [:]
+    /// Bytes of candidate lists held in `compiled` (bounded by `candidateBytesLimit`).
+    private var candidateBytes = 0
+    private static let candidateBytesLimit = 64 << 20
     private var shaders: [HeatKey: HeatShader] = [:]
     private var scalesByFilter: [HeatKey: [HeatScale]] = [:]
     private var classes: [ChoroKey: ChoroplethClasses] = [:]
@@ -61,7 +66,7 @@ public final class TileRenderer: @unchecked Sendable {
             snapshot = new
             version = v ?? version + 1
             categoryColors = CategoryPalette.table(new.tables)
-            compiled.removeAll(); shaders.removeAll(); scalesByFilter.removeAll(); classes.removeAll()
+            compiled.removeAll(); candidateBytes = 0; shaders.removeAll(); scalesByFilter.removeAll(); classes.removeAll()
         }
     }
 
@@ -90,7 +95,7 @@ public final class TileRenderer: @unchecked Sendable {
         }
         switch layer {
         case .heat:
-            let f = compiledFilter(filter, snap)
+            let f = plan(filter, snap)
             let shader = heatShader(zoom: tile.z, filter: filter, compiled: f, mahalle: nil, snap)
             let counts = heatCounts(snap, tile: tile, size: size, filter: f, mahalleIndex: nil)
             if counts.total == 0 { return try empty(tile, size) }
@@ -101,7 +106,7 @@ public final class TileRenderer: @unchecked Sendable {
         case .mahalleHeat(let id):
             guard let ai = areas.byID[id] else { throw TileRenderError.unknownMahalle(id) }
             guard let mi = snap.tables.mahalleIndex[id] else { return try empty(tile, size) }
-            let f = compiledFilter(filter, snap)
+            let f = plan(filter, snap)
             let shader = heatShader(zoom: tile.z, filter: filter, compiled: f, mahalle: (id, mi), snap)
             guard let mask = AreaPainter.mask(areas.areas[ai], canvas: TileCanvas(tile: tile, size: size)) else { return try empty(tile, size) }
             let counts = heatCounts(snap, tile: tile, size: size, filter: f, mahalleIndex: mi)
@@ -114,14 +119,14 @@ public final class TileRenderer: @unchecked Sendable {
             return try done(image)
 
         case .pins:
-            let f = compiledFilter(filter, snap)
+            let f = plan(filter, snap)
             let p = options.pins
             let clustered = tile.z < p.clusterBelowZoom
             let buffer = Int((Double(clustered ? p.clusterCellPixels : Int((p.pinRadius + 2).rounded(.up))) * scale))
             let canvas = TileCanvas(tile: tile, size: size, buffer: buffer)
             let marks = clustered
-                ? PinAggregate.clusters(snap, canvas: canvas, filter: f, cellPixels: p.clusterCellPixels)
-                : PinAggregate.pins(snap, canvas: canvas, filter: f)
+                ? PinAggregate.clusters(snap, canvas: canvas, filter: f.filter, cellPixels: p.clusterCellPixels, candidates: f.candidates)
+                : PinAggregate.pins(snap, canvas: canvas, filter: f.filter, candidates: f.candidates)
             if marks.isEmpty { return try empty(tile, size) }
             return try done(PinPainter(options: p, categoryColors: cats).paint(marks, size: size, buffer: buffer, scale: scale))
 
@@ -152,10 +157,11 @@ public final class TileRenderer: @unchecked Sendable {
     }
 
     /// Heat stage 1 for a tile: cells of `cellPixels` at 1× (twice as many pixels at @2x, the same cells).
-    func heatCounts(_ snap: ComplaintSnapshot, tile: TileCoord, size: Int, filter: CompiledFilter, mahalleIndex: UInt16?) -> CountGrid {
+    func heatCounts(_ snap: ComplaintSnapshot, tile: TileCoord, size: Int, filter: FilterPlan, mahalleIndex: UInt16?) -> CountGrid {
         let f = max(1, options.heat.cellPixels) * (size / 256)
         let canvas = HeatAggregate.canvas(tile: tile, size: size, kernel: kernel, cellPixels: f)
-        return HeatAggregate.counts(snap, canvas: canvas, cellPixels: f, filter: filter, mahalleIndex: mahalleIndex)
+        return HeatAggregate.counts(snap, canvas: canvas, cellPixels: f, filter: filter.filter, mahalleIndex: mahalleIndex,
+                                    candidates: filter.candidates)
     }
 
     // MARK: - Empty tiles
@@ -172,18 +178,27 @@ public final class TileRenderer: @unchecked Sendable {
 
     // MARK: - Caches
 
-    private func compiledFilter(_ filter: ComplaintFilter, _ snap: ComplaintSnapshot) -> CompiledFilter {
+    private func compiledFilter(_ filter: ComplaintFilter, _ snap: ComplaintSnapshot) -> CompiledFilter { plan(filter, snap).filter }
+
+    /// The filter compiled for `snap`, with its candidate positions; cached per data version (bounded in count
+    /// and in candidate bytes).
+    private func plan(_ filter: ComplaintFilter, _ snap: ComplaintSnapshot) -> FilterPlan {
         let key = filter.canonicalKey
         if let c = lock.withLock({ compiled[key] }) { return c }
         let c = snap.compile(filter, directory: directory)
+        let p = FilterPlan(filter: c, candidates: snap.candidates(for: c))
+        let bytes = (p.candidates?.count ?? 0) * 4
         lock.withLock {
-            if compiled.count > Self.cacheLimit { compiled.removeAll() }
-            compiled[key] = c
+            if compiled.count > Self.cacheLimit || candidateBytes + bytes > Self.candidateBytesLimit {
+                compiled.removeAll(); candidateBytes = 0
+            }
+            compiled[key] = p
+            candidateBytes += bytes
         }
-        return c
+        return p
     }
 
-    private func heatShader(zoom: Int, filter: ComplaintFilter, compiled f: CompiledFilter, mahalle: (Int64, UInt16)?,
+    private func heatShader(zoom: Int, filter: ComplaintFilter, compiled f: FilterPlan, mahalle: (Int64, UInt16)?,
                             _ snap: ComplaintSnapshot) -> HeatShader {
         let key = HeatKey(zoom: zoom, filter: filter.canonicalKey, mahalle: mahalle?.0)
         if let s = lock.withLock({ shaders[key] }) { return s }
@@ -191,7 +206,8 @@ public final class TileRenderer: @unchecked Sendable {
         let scaleKey = HeatKey(zoom: -1, filter: key.filter, mahalle: key.mahalle)
         let scales: [HeatScale]
         if let s = lock.withLock({ scalesByFilter[scaleKey] }) { scales = s } else {
-            scales = HeatScaleEstimator.scalesAllZooms(snap, filter: f, options: options.heat, mahalleIndex: mahalle?.1)
+            scales = HeatScaleEstimator.scalesAllZooms(snap, filter: f.filter, options: options.heat, mahalleIndex: mahalle?.1,
+                                                       candidates: f.candidates)
             lock.withLock {
                 if scalesByFilter.count > Self.cacheLimit { scalesByFilter.removeAll() }
                 scalesByFilter[scaleKey] = scales
@@ -222,7 +238,7 @@ public final class TileRenderer: @unchecked Sendable {
     public func heatScale(zoom: Int, filter: ComplaintFilter = .all, mahalle: Int64? = nil) -> HeatScale {
         let snap = lock.withLock { snapshot }
         let mi = mahalle.flatMap { snap.tables.mahalleIndex[$0] }
-        return heatShader(zoom: zoom, filter: filter, compiled: compiledFilter(filter, snap), mahalle: mahalle.map { ($0, mi ?? 0) }, snap).scale
+        return heatShader(zoom: zoom, filter: filter, compiled: plan(filter, snap), mahalle: mahalle.map { ($0, mi ?? 0) }, snap).scale
     }
 
     func currentTables() -> ComplaintSnapshot.Tables { lock.withLock { snapshot.tables } }

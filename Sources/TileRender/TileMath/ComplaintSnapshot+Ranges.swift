@@ -49,18 +49,42 @@ extension ComplaintSnapshot {
         return out
     }
 
-    /// Visits every record inside the box that passes `filter` (sorted ranges, then the tail).
+    /// Visits the positions of `sorted` in `ranges` (ascending): every one, or, when `candidates` (a filter's
+    /// category × month positions) are fewer than the ranges hold, only the candidates inside them.
+    @inline(__always)
+    func forEachPosition(in ranges: [Range<Int>], candidates: CandidatePositions?, _ body: (Int) -> Void) {
+        if let candidates {
+            let inRanges = ranges.reduce(0) { $0 + $1.count }
+            if candidates.count < inRanges {
+                candidates.positions.withUnsafeBufferPointer { p in
+                    var start = 0
+                    for range in ranges {
+                        var a = start, b = p.count
+                        while a < b {
+                            let m = (a + b) >> 1
+                            if Int(p[m]) < range.lowerBound { a = m + 1 } else { b = m }
+                        }
+                        while a < p.count && Int(p[a]) < range.upperBound { body(Int(p[a])); a += 1 }
+                        start = a
+                    }
+                }
+                return
+            }
+        }
+        for range in ranges { for i in range { body(i) } }
+    }
+
+    /// Visits every record inside the box that passes `filter` (sorted ranges, then the tail). `candidates`, when
+    /// given, are the filter's `candidates(for:)`.
     @inline(__always)
     func forEachRecord(inBoxX x0: UInt32, _ x1: UInt32, y y0: UInt32, _ y1: UInt32, filter: CompiledFilter,
-                       _ body: (CompactComplaint) -> Void) {
+                       candidates: CandidatePositions? = nil, _ body: (CompactComplaint) -> Void) {
         let all = filter.isAll
         let ranges = sortedRanges(inBoxX: x0, x1, y: y0, y1)
         sorted.withUnsafeBufferPointer { buf in
-            for range in ranges {
-                for i in range {
-                    let r = buf[i]
-                    if r.x >= x0 && r.x <= x1 && r.y >= y0 && r.y <= y1 && (all || filter.matches(r)) { body(r) }
-                }
+            forEachPosition(in: ranges, candidates: candidates) { i in
+                let r = buf[i]
+                if r.x >= x0 && r.x <= x1 && r.y >= y0 && r.y <= y1 && (all || filter.matches(r)) { body(r) }
             }
         }
         for r in tail where r.x >= x0 && r.x <= x1 && r.y >= y0 && r.y <= y1 && (all || filter.matches(r)) { body(r) }
