@@ -70,11 +70,7 @@ public enum HeatScaleEstimator {
         return best
     }
 
-    /// `densestCell` for every zoom 0…22 at once: one pass over the snapshot (or, for a category/month filter,
-    /// over its buckets' records: `ComplaintSnapshot.candidates(for:)`) collects the (Morton-ordered) keys
-    /// of the complaints the filter keeps; each zoom then counts runs over that shorter list. A filter's first heat
-    /// tile pays one pass; its tiles at every other zoom cost nothing more (random-filter traffic asks many
-    /// filters at several zooms each).
+    /// `densestCell` for every zoom 0…22: `filteredKeys` once, then one run count per zoom.
     public static func densestCellsAllZooms(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, cellPixels: Int,
                                             mahalleIndex: UInt16? = nil) -> [Int] {
         densestCellsAllZooms(snapshot, filter: filter, cellPixels: cellPixels, mahalleIndex: mahalleIndex,
@@ -84,12 +80,20 @@ public enum HeatScaleEstimator {
     /// The same, with the filter's `snapshot.candidates(for:)` already at hand (nil: the filter does not narrow).
     public static func densestCellsAllZooms(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, cellPixels: Int,
                                             mahalleIndex: UInt16?, candidates: CandidatePositions?) -> [Int] {
-        let k = max(0, Int(log2(Double(max(1, cellPixels))).rounded(.up)))
+        let keys = filteredKeys(snapshot, filter: filter, mahalleIndex: mahalleIndex, candidates: candidates)
+        return (0...22).map { densestCell(keys: keys, zoom: $0, cellPixels: cellPixels) }
+    }
+
+    /// The Morton keys of the complaints a filter keeps (and in one mahalle, if given), ascending, tail merged in.
+    /// A filter's heat scales at every zoom are run counts over this one list: the server keeps it per filter and
+    /// counts a zoom only when a tile of that zoom is asked for. For a category/month filter only its buckets'
+    /// records are read (`candidates`).
+    public static func filteredKeys(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, mahalleIndex: UInt16?,
+                                    candidates: CandidatePositions?) -> [UInt64] {
         let all = filter.isAll
         var keys: [UInt64] = []
         snapshot.sorted.withUnsafeBufferPointer { buf in
             if let candidates {
-                // A category/month filter: read only its buckets' records (still in Morton order).
                 keys.reserveCapacity(candidates.count)
                 for i in candidates.positions {
                     let r = buf[Int(i)]
@@ -99,6 +103,7 @@ public enum HeatScaleEstimator {
                 }
                 return
             }
+            if all && mahalleIndex == nil { keys.reserveCapacity(buf.count) }
             for r in buf {
                 if !all && !filter.matches(r) { continue }
                 if let m = mahalleIndex, r.mahalle != m { continue }
@@ -115,19 +120,36 @@ public enum HeatScaleEstimator {
             merged.append(contentsOf: keys[i...]); merged.append(contentsOf: tail[j...])
             keys = merged
         }
-        return (0...22).map { zoom in
-            let unitsLog2 = min(32, max(0, 24 - zoom + k))
-            let shift = UInt64(2 * unitsLog2)
-            if shift >= 64 { return keys.count }
-            var best = 0, run = 0
-            var current: UInt64 = .max
-            for key in keys {
+        return keys
+    }
+
+    /// Complaints in the densest aligned cell of `cellPixels` at `zoom`, from `filteredKeys` (one pass, no allocation).
+    public static func densestCell(keys: [UInt64], zoom: Int, cellPixels: Int) -> Int {
+        let k = max(0, Int(log2(Double(max(1, cellPixels))).rounded(.up)))
+        let unitsLog2 = min(32, max(0, 24 - zoom + k))
+        let shift = UInt64(2 * unitsLog2)
+        if shift >= 64 { return keys.count }
+        var best = 0, run = 0
+        var current: UInt64 = .max
+        keys.withUnsafeBufferPointer { buf in
+            for key in buf {
                 let c = key >> shift
                 if c != current { best = max(best, run); current = c; run = 0 }
                 run += 1
             }
-            return max(best, run)
         }
+        return max(best, run)
+    }
+
+    /// The cell size (pixels, a power of two ≥ the kernel radius) whose densest count sets the scale.
+    public static func cellPixels(_ options: HeatOptions) -> Int {
+        1 << Int(log2(Double(max(1, options.radiusPixels))).rounded(.up))
+    }
+
+    /// The scale for a zoom from a filter's `filteredKeys`.
+    public static func scale(keys: [UInt64], zoom: Int, options: HeatOptions) -> HeatScale {
+        let n = densestCell(keys: keys, zoom: zoom, cellPixels: cellPixels(options))
+        return HeatScale(maximum: quantize(Float(n), stepsPerOctave: options.scaleStepsPerOctave), scaling: options.scaling)
     }
 
     /// The scales of every zoom 0…22 for one filter (see `densestCellsAllZooms`).
@@ -138,18 +160,15 @@ public enum HeatScaleEstimator {
 
     public static func scalesAllZooms(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, options: HeatOptions,
                                       mahalleIndex: UInt16?, candidates: CandidatePositions?) -> [HeatScale] {
-        let cell = 1 << Int(log2(Double(max(1, options.radiusPixels))).rounded(.up))
-        return densestCellsAllZooms(snapshot, filter: filter, cellPixels: cell, mahalleIndex: mahalleIndex, candidates: candidates).map {
-            HeatScale(maximum: quantize(Float($0), stepsPerOctave: options.scaleStepsPerOctave), scaling: options.scaling)
-        }
+        let keys = filteredKeys(snapshot, filter: filter, mahalleIndex: mahalleIndex, candidates: candidates)
+        return (0...22).map { scale(keys: keys, zoom: $0, options: options) }
     }
 
     /// The scale for a zoom: the densest cell about the kernel's size (power of two ≥ radius), rounded up to a
     /// step of 2^(1/stepsPerOctave) so that small changes in the data rarely move it.
     public static func scale(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, zoom: Int, options: HeatOptions,
                              mahalleIndex: UInt16? = nil) -> HeatScale {
-        let cell = 1 << Int(log2(Double(max(1, options.radiusPixels))).rounded(.up))
-        let n = densestCell(snapshot, filter: filter, zoom: zoom, cellPixels: cell, mahalleIndex: mahalleIndex)
+        let n = densestCell(snapshot, filter: filter, zoom: zoom, cellPixels: cellPixels(options), mahalleIndex: mahalleIndex)
         return HeatScale(maximum: quantize(Float(n), stepsPerOctave: options.scaleStepsPerOctave), scaling: options.scaling)
     }
 

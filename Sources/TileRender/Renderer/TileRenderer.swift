@@ -40,7 +40,10 @@ public final class TileRenderer: @unchecked Sendable {
     private var candidateBytes = 0
     private static let candidateBytesLimit = 64 << 20
     private var shaders: [HeatKey: HeatShader] = [:]
-    private var scalesByFilter: [HeatKey: [HeatScale]] = [:]
+    /// Per filter (and mahalle): the Morton keys of its complaints, for heat scales; bounded in bytes.
+    private var keysByFilter: [HeatKey: [UInt64]] = [:]
+    private var keyBytes = 0
+    private static let keyBytesLimit = 128 << 20
     private var classes: [ChoroKey: ChoroplethClasses] = [:]
     private static let cacheLimit = 4096
 
@@ -66,7 +69,7 @@ public final class TileRenderer: @unchecked Sendable {
             snapshot = new
             version = v ?? version + 1
             categoryColors = CategoryPalette.table(new.tables)
-            compiled.removeAll(); candidateBytes = 0; shaders.removeAll(); scalesByFilter.removeAll(); classes.removeAll()
+            compiled.removeAll(); candidateBytes = 0; shaders.removeAll(); keysByFilter.removeAll(); keyBytes = 0; classes.removeAll()
         }
     }
 
@@ -202,18 +205,20 @@ public final class TileRenderer: @unchecked Sendable {
                             _ snap: ComplaintSnapshot) -> HeatShader {
         let key = HeatKey(zoom: zoom, filter: filter.canonicalKey, mahalle: mahalle?.0)
         if let s = lock.withLock({ shaders[key] }) { return s }
-        // One pass gives this filter's scale at every zoom; the scales are cached, shaders made per zoom on demand.
-        let scaleKey = HeatKey(zoom: -1, filter: key.filter, mahalle: key.mahalle)
-        let scales: [HeatScale]
-        if let s = lock.withLock({ scalesByFilter[scaleKey] }) { scales = s } else {
-            scales = HeatScaleEstimator.scalesAllZooms(snap, filter: f.filter, options: options.heat, mahalleIndex: mahalle?.1,
-                                                       candidates: f.candidates)
+        // The filter's sorted keys are collected once (from its category × month buckets when it has them); each
+        // zoom's scale is one run count over them, made when a tile of that zoom is first asked for.
+        let keysKey = HeatKey(zoom: -1, filter: key.filter, mahalle: key.mahalle)
+        let keys: [UInt64]
+        if let k = lock.withLock({ keysByFilter[keysKey] }) { keys = k } else {
+            keys = HeatScaleEstimator.filteredKeys(snap, filter: f.filter, mahalleIndex: mahalle?.1, candidates: f.candidates)
+            let bytes = keys.count * 8
             lock.withLock {
-                if scalesByFilter.count > Self.cacheLimit { scalesByFilter.removeAll() }
-                scalesByFilter[scaleKey] = scales
+                if keysByFilter.count > Self.cacheLimit || keyBytes + bytes > Self.keyBytesLimit { keysByFilter.removeAll(); keyBytes = 0 }
+                keysByFilter[keysKey] = keys
+                keyBytes += bytes
             }
         }
-        let shader = HeatShader(scale: scales[min(max(zoom, 0), scales.count - 1)], options: options.heat)
+        let shader = HeatShader(scale: HeatScaleEstimator.scale(keys: keys, zoom: zoom, options: options.heat), options: options.heat)
         lock.withLock {
             if shaders.count > Self.cacheLimit { shaders.removeAll() }
             shaders[key] = shader
