@@ -9,6 +9,8 @@ import Hummingbird
 /// description) are accepted on POST but never returned.
 struct Open311Controller<Context: RequestContext> {
     let service: TaskMapService
+    /// Per-key write limit for POST (nil: not limited).
+    var writeLimiter: RateLimiter?
 
     enum Format: String { case json, xml }
 
@@ -254,6 +256,7 @@ struct Open311Controller<Context: RequestContext> {
         }
         let form = try FormBody.parse(await request.bodyBytes(max: service.config.maxBodyBytes))
         let key = try service.authenticate(form["api_key"])
+        try writeLimiter?.admit(key, metrics: service.metrics)
         func text(_ name: String, max: Int) throws -> String? {
             guard let v = form[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else { return nil }
             guard v.count <= max else { throw APIError.badRequest("\(name) is longer than \(max) characters", field: name) }
