@@ -10,9 +10,9 @@
       mentions SQLITE_BUSY / "database is locked"; writes a JSON summary with the created ids and points.
   reliability_load.py points N [--seed N]
       the first N points the writer will POST (lon lat per line), so a script can fetch their tiles before.
-  reliability_load.py rss PID INTERVAL OUT.csv
-      samples VmRSS of PID from /proc every INTERVAL seconds (elapsed_s,rss_kib) until the process ends or
-      this one gets SIGTERM.
+  reliability_load.py rss PID INTERVAL OUT.csv [--port P]
+      samples VmRSS of PID from /proc every INTERVAL seconds (elapsed_s,rss_kib[,tile_cache_kib from /metrics])
+      until the process ends or this one gets SIGTERM.
   reliability_load.py tile LON LAT Z
       the tile x y containing the point at zoom Z.
 """
@@ -108,6 +108,10 @@ def paths_for(kind, rng):
             if p not in seen:
                 seen.add(p)
                 paths.append(p)
+        # A quarter of the requests go to popular tiles (the default view: unfiltered heat and pins at z12–z14,
+        # 258 URLs): cache hits, and the invalidation of the ones the writes land under.
+        popular = [f"/tiles/{layer}/{z}/{x}/{y}.png" for z, x, y in tiles_in_box(range(12, 15)) for layer in ("heat", "pins")]
+        paths = [p for q in paths for p in ([q, rng.choice(popular)] if rng.random() < 1 / 3 else [q])]
     elif kind == "queries":
         # bbox queries on the complaints API, single complaints, Open311 lists and single requests.
         for _ in range(20000):
@@ -339,19 +343,32 @@ def cmd_points(a):
         print(lon, lat)
 
 
+def tile_cache_kib(port):
+    """taskmap_tile_cache_bytes from the server's /metrics, in KiB (-1 when it cannot be read)."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+        conn.close()
+        return next(int(float(l.split()[1])) // 1024 for l in text.splitlines() if l.startswith("taskmap_tile_cache_bytes "))
+    except (OSError, http.client.HTTPException, StopIteration, ValueError):
+        return -1
+
+
 def cmd_rss(a):
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     start = time.monotonic()
     with open(a.out, "w") as f:
-        f.write("elapsed_s,rss_kib\n")
+        f.write("elapsed_s,rss_kib" + (",tile_cache_kib" if a.port else "") + "\n")
         while not stop.is_set():
             try:
                 with open(f"/proc/{a.pid}/status") as s:
                     rss = next(int(l.split()[1]) for l in s if l.startswith("VmRSS:"))
             except (OSError, StopIteration):
                 break
-            f.write(f"{time.monotonic() - start:.1f},{rss}\n")
+            extra = f",{tile_cache_kib(a.port)}" if a.port else ""
+            f.write(f"{time.monotonic() - start:.1f},{rss}{extra}\n")
             f.flush()
             stop.wait(a.interval)
 
@@ -388,6 +405,7 @@ def main():
     s.add_argument("pid", type=int)
     s.add_argument("interval", type=float)
     s.add_argument("out")
+    s.add_argument("--port", type=int, help="also record the tile cache's bytes from this server's /metrics")
     s.set_defaults(fn=cmd_rss)
     s = sub.add_parser("tile")
     s.add_argument("lon", type=float)
