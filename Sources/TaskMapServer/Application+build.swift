@@ -15,18 +15,28 @@ public func buildApplication(_ config: ServerConfiguration, tiles: (any TileSour
 /// Builds the server on an open store (any `ComplaintStore`).
 public func buildApplication(_ config: ServerConfiguration, store: any ComplaintStore,
                              tiles: (any TileSource)? = nil) throws -> some ApplicationProtocol {
+    try buildApplication(config, store: store, tiles: tiles, writeLimiter: RateLimiter(config))
+}
+
+/// The same with a given write limiter (tests pass one with their own clock).
+func buildApplication(_ config: ServerConfiguration, store: any ComplaintStore, tiles: (any TileSource)?,
+                      writeLimiter: RateLimiter?) throws -> some ApplicationProtocol {
     var logger = Logger(label: "taskmap")
     logger.logLevel = config.logLevel
     let service = try TaskMapService(store: store, config: config)
-    let router = buildRouter(service: service, tiles: tiles)
+    let router = buildRouter(service: service, tiles: tiles, writeLimiter: writeLimiter)
+    // HTTP/1.1 with an idle timeout: a client that sends no complete request head (slowloris), stalls in its
+    // body, or keeps an idle keep-alive connection is disconnected after `idleTimeoutSeconds`.
+    let idleNanoseconds = config.idleTimeoutSeconds > 0 ? Int64(config.idleTimeoutSeconds * 1e9) : nil
     let app = Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: idleNanoseconds.map { .nanoseconds($0) })),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "taskmap"),
         logger: logger)
     return app
 }
 
-func buildRouter(service: TaskMapService, tiles: (any TileSource)?) -> Router<BasicRequestContext> {
+func buildRouter(service: TaskMapService, tiles: (any TileSource)?, writeLimiter: RateLimiter? = nil) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self, options: [.autoGenerateHeadEndpoints])
     // Outermost first: the access log sees the final status of everything, CORS decorates errors too,
     // and the error middleware turns every thrown error into a JSON (or Open311) body.
@@ -35,17 +45,17 @@ func buildRouter(service: TaskMapService, tiles: (any TileSource)?) -> Router<Ba
         allowOrigin: .all,
         allowHeaders: [.contentType, .apiKey, .idempotencyKey, .ifNoneMatch, .lastEventID],
         allowMethods: [.get, .head, .post, .patch, .options],
-        exposedHeaders: ["ETag", "Location", "X-Tile-Cache"],
+        exposedHeaders: ["ETag", "Location", "X-Tile-Cache", "Retry-After"],
         maxAge: .seconds(3600)))
     router.add(middleware: ErrorMiddleware())
 
     let tileCache = TileCache(capacityBytes: service.config.tileCacheBytes)
     router.addRoutes(OperationsController(service: service, tileCacheFigures: { tileCache.figures }).endpoints)
-    router.addRoutes(ComplaintsController(service: service).endpoints, atPath: "/api/complaints")
+    router.addRoutes(ComplaintsController(service: service, writeLimiter: writeLimiter).endpoints, atPath: "/api/complaints")
     router.addRoutes(MahalleController(service: service).endpoints, atPath: "/api/mahalle")
     router.addRoutes(NeedsController(service: service).endpoints, atPath: "/api")
     router.addRoutes(EventsController(service: service).endpoints, atPath: "/api/events")
-    router.addRoutes(Open311Controller(service: service).endpoints, atPath: "/open311/v2")
+    router.addRoutes(Open311Controller(service: service, writeLimiter: writeLimiter).endpoints, atPath: "/open311/v2")
     router.addRoutes(TilesController(service: service, source: tiles, cache: tileCache).endpoints, atPath: "/tiles")
     router.addRoutes(StaticController(directory: service.config.leafletDirectory).endpoints, atPath: "/static/leaflet")
     router.addRoutes(ViewerController(service: service, layers: tiles?.layerIDs ?? []).endpoints)

@@ -33,6 +33,15 @@ public struct ServerConfiguration: Sendable {
     public var eventReplayCount = 512
     /// Comment line sent on idle SSE connections so proxies keep them open, in seconds.
     public var eventHeartbeatSeconds = 15.0
+    /// A connection is closed when no complete request head (or body part) arrived for this long, and when it
+    /// sits idle between requests this long: slow or stalled clients do not hold sockets. Responses being
+    /// written (event streams) are not cut. 0 = no timeout.
+    public var idleTimeoutSeconds = 30.0
+    /// Writes (POST and PATCH `/api/complaints`, Open311 POST) per minute per API key; 0 = not limited. Over the
+    /// limit → 429 with `Retry-After`.
+    public var writeRateLimitPerMinute = 600
+    /// Writes a key may make at once before the per-minute rate applies (the token bucket's size).
+    public var writeRateLimitBurst = 60
     /// Access log and server log level.
     public var logLevel: Logger.Level = .info
 

@@ -15,9 +15,18 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Port to listen on.") var port = 8080
     @Option(help: "XYZ URL template of a base map for the viewer, e.g. https://tiles.example/{z}/{x}/{y}.png.") var basemap: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "Seconds a connection may go without a complete request head, body data or a new request before it is closed (slow clients); 0 = no timeout.")
+    var idleTimeout = 30.0
+    @Option(help: "Writes (POST/PATCH /api/complaints, Open311 POST) per minute per API key; over it → 429 with Retry-After. 0 = no limit.")
+    var rateLimit = 600
+    @Option(help: "Writes one API key may make at once before --rate-limit applies.")
+    var rateLimitBurst = 60
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
+        guard idleTimeout >= 0, idleTimeout.isFinite, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be 0...86400 seconds") }
+        guard rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 (off) or a positive number of writes per minute") }
+        guard rateLimitBurst >= 1 else { throw ValidationError("--rate-limit-burst must be at least 1") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         if let basemap, !(basemap.contains("{z}") && basemap.contains("{x}") && basemap.contains("{y}")) {
             throw ValidationError("--basemap must be a URL template with {z}, {x} and {y}")
@@ -31,6 +40,9 @@ struct ServeCommand: ParsableCommand {
         config.port = port
         config.basemapURL = basemap
         config.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        config.idleTimeoutSeconds = idleTimeout
+        config.writeRateLimitPerMinute = rateLimit
+        config.writeRateLimitBurst = rateLimitBurst
         try Self.serve(config)
     }
 

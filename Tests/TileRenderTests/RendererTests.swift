@@ -62,7 +62,7 @@ final class RendererTests: XCTestCase {
         let fresh = TileRenderer(snapshot: renderer.currentSnapshot(), mahalle: Fixture.mahalle)
         let results = UnsafeMutableBufferPointer<[UInt8]>.allocate(capacity: jobs.count * 4)
         results.initialize(repeating: [])
-        defer { results.deallocate() }
+        defer { results.deinitialize(); results.deallocate() }  // deinitialize: the PNG arrays in it are freed too
         DispatchQueue.concurrentPerform(iterations: jobs.count * 4) { i in
             let j = jobs[i % jobs.count]
             results[i] = (try? fresh.render(layer: j.0, tile: j.1).png) ?? []

@@ -6,6 +6,8 @@ import Hummingbird
 /// `/api/complaints`: intake (POST), work flow (PATCH), one complaint (GET), bbox queries as GeoJSON (GET).
 struct ComplaintsController<Context: RequestContext> {
     let service: TaskMapService
+    /// Per-key write limit (nil: writes are not limited).
+    var writeLimiter: RateLimiter?
 
     var endpoints: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
@@ -20,6 +22,7 @@ struct ComplaintsController<Context: RequestContext> {
     /// 200 with the earlier complaint when `external_ref` or `Idempotency-Key` was seen before.
     @Sendable func create(request: Request, context: Context) async throws -> Response {
         let key = try service.authenticate(request.headers[.apiKey])
+        try writeLimiter?.admit(key, metrics: service.metrics)
         try requireJSON(request)
         let idempotencyKey = try Self.idempotencyKey(request)
         let body = try JSONBody(await request.bodyBytes(max: service.config.maxBodyBytes))
@@ -41,6 +44,7 @@ struct ComplaintsController<Context: RequestContext> {
     /// PATCH: `{"status", "department", "team", "note"}`; invalid transitions → 409.
     @Sendable func update(request: Request, context: Context) async throws -> Response {
         let key = try service.authenticate(request.headers[.apiKey])
+        try writeLimiter?.admit(key, metrics: service.metrics)
         let id = try Self.id(context)
         try requireJSON(request)
         let body = try JSONBody(await request.bodyBytes(max: service.config.maxBodyBytes))

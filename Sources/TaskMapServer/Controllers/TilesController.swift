@@ -38,15 +38,9 @@ struct TilesController<Context: RequestContext> {
 
     @Sendable func tile(request: Request, context: Context) async throws -> Response {
         let (source, layer) = try layerSource(context)
-        var yText = context.parameters.get("y") ?? ""
-        let retina = yText.hasSuffix("@2x")
-        if retina { yText.removeLast(3) }
-        guard let z = Int(context.parameters.get("z") ?? ""), let x = Int(context.parameters.get("x") ?? ""), let y = Int(yText) else {
-            throw APIError.badRequest("tile address must be integers: /tiles/\(layer)/{z}/{x}/{y}.png", field: "z")
-        }
-        guard let address = TileAddress(z: z, x: x, y: y) else {
-            throw APIError.badRequest("tile \(z)/\(x)/\(y) does not exist (0 ≤ x, y < 2^z, 0 ≤ z ≤ 30)", field: "z")
-        }
+        let (address, retina) = try TilePath.parse(layer: layer, z: context.parameters.get("z"), x: context.parameters.get("x"),
+                                                   y: context.parameters.get("y"))
+        let (z, x, y) = (address.z, address.x, address.y)
         guard (source.minZoom...source.maxZoom).contains(z) else {
             throw APIError(.notFound, "zoom \(z) outside \(source.minZoom)…\(source.maxZoom)", field: "z")
         }
@@ -154,4 +148,21 @@ struct TilesController<Context: RequestContext> {
 extension HTTPField.Name {
     /// `X-Tile-Cache: hit|miss` on tile responses.
     static let tileCache = HTTPField.Name("X-Tile-Cache")!
+}
+
+/// The `{z}/{x}/{y}` (or `{y}@2x`) parameters of a tile URL → a validated address; 400 naming `z` otherwise.
+/// Separate from the handler so that the fuzz target `FuzzTilePath` (Fuzz/) can call it.
+enum TilePath {
+    static func parse(layer: String, z zText: String?, x xText: String?, y yParam: String?) throws -> (TileAddress, retina: Bool) {
+        var yText = yParam ?? ""
+        let retina = yText.hasSuffix("@2x")
+        if retina { yText.removeLast(3) }
+        guard let z = Int(zText ?? ""), let x = Int(xText ?? ""), let y = Int(yText) else {
+            throw APIError.badRequest("tile address must be integers: /tiles/\(layer)/{z}/{x}/{y}.png", field: "z")
+        }
+        guard let address = TileAddress(z: z, x: x, y: y) else {
+            throw APIError.badRequest("tile \(z)/\(x)/\(y) does not exist (0 ≤ x, y < 2^z, 0 ≤ z ≤ 30)", field: "z")
+        }
+        return (address, retina)
+    }
 }

@@ -94,6 +94,37 @@ struct IntakeFields {
         f.status = try body.string("status", maxLength: 32)
         return f
     }
+
+    /// An Open311 POST form (`FormBody`): `service_code`, `lat`, `long`, optional `email`, `first_name`,
+    /// `last_name`, `phone`, `description`, `media_url`, `device_id`. Texts are trimmed; empty counts as absent.
+    static func open311(_ form: [String: String]) throws -> IntakeFields {
+        func text(_ name: String, max: Int) throws -> String? {
+            guard let v = form[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else { return nil }
+            guard v.count <= max else { throw APIError.badRequest("\(name) is longer than \(max) characters", field: name) }
+            return v
+        }
+        func number(_ name: String) throws -> Double? {
+            guard let v = try text(name, max: 40) else { return nil }
+            guard let d = Double(v), d.isFinite else { throw APIError.badRequest("\(name) must be a number", field: name) }
+            return d
+        }
+        var f = IntakeFields()
+        f.names = .init(lon: "long", lat: "lat", category: "service_code", mediaURLs: "media_url", email: "email")
+        f.lon = try number("long")
+        f.lat = try number("lat")
+        if f.lon == nil && f.lat == nil && form["address_string"] != nil {
+            throw APIError.badRequest("lat and long are required (address_string alone is not geocoded)", field: "lat")
+        }
+        f.category = try text("service_code", max: 64)
+        f.channel = try text("device_id", max: 200) != nil ? "mobile" : "web"
+        f.description = try text("description", max: 4_000)
+        f.mediaURLs = try text("media_url", max: 1_000).map { [$0] } ?? []
+        let name = [try text("first_name", max: 100), try text("last_name", max: 100)].compactMap { $0 }.joined(separator: " ")
+        f.contactName = name.isEmpty ? nil : name
+        f.contactPhone = try text("phone", max: 50)
+        f.contactEmail = try text("email", max: 200)
+        return f
+    }
 }
 
 extension HTTPField.Name {
