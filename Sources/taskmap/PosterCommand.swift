@@ -14,7 +14,7 @@ struct PosterCommand: ParsableCommand {
     @Option(help: "Month, YYYY-MM.") var month: String
     @Option(help: "Output PNG.") var out: String
     @Option(help: "Paper: A4, A3 or A2 (landscape).") var paper = "A4"
-    @Option(help: "Dots per inch.") var dpi = 300
+    @Option(help: "Dots per inch (default 300; with --size, the size read as A4 width, so text keeps its proportions).") var dpi: Int?
     @Option(help: "Exact size in pixels instead of paper, WxH.") var size: String?
     @Option(help: "Layers, bottom first.") var layers = "choropleth,heat,boundaries"
     @Option(help: "Choropleth metric: count, per1000 or open.") var metric = "per1000"
@@ -27,9 +27,11 @@ struct PosterCommand: ParsableCommand {
                 throw ValidationError("--size must be WxH in pixels (600–20000 × 400–20000)")
             }
             var o = Poster.Options()
-            o.width = p[0]; o.height = p[1]; o.dpi = dpi
+            // Without --dpi, lay the poster out as an A4 sheet (297 mm wide) printed at this width.
+            o.width = p[0]; o.height = p[1]; o.dpi = dpi ?? max(36, Int((Double(p[0]) / (297 / 25.4)).rounded()))
             return o
         }
+        let dpi = dpi ?? 300
         guard (72...1200).contains(dpi) else { throw ValidationError("--dpi must be 72–1200") }
         guard let o = Poster.Options.paper(paper, dpi: dpi) else { throw ValidationError("--paper must be A4, A3 or A2") }
         return o

@@ -58,10 +58,10 @@ final class AreaTests: XCTestCase {
         // Filters apply: only closed ones.
         let closed = renderer.choropleth(filter: ComplaintFilter(statuses: [.closed]), metric: .count).values
         XCTAssertEqual(closed[0].value, 3); XCTAssertEqual(closed[1].value, 0)
-        // The legend lists classes with colours, and "no data" for the rate.
+        // The legend lists classes with colours, and "veri yok" (no data) for the rate.
         let legend = renderer.legend(layer: .choropleth, metric: .per1000)
         XCTAssertEqual(legend.kind, .classes)
-        XCTAssertEqual(legend.stops.last?.label, "no data")
+        XCTAssertEqual(legend.stops.last?.label, "veri yok")
         XCTAssertGreaterThanOrEqual(legend.stops.count, 2)
     }
 

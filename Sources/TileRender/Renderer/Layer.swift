@@ -64,9 +64,9 @@ public enum ChoroplethMetric: String, CaseIterable, Hashable, Sendable, Codable 
 
     public var title: String {
         switch self {
-        case .count: return "Complaints"
-        case .per1000: return "Complaints per 1,000 residents"
-        case .open: return "Open complaints (backlog)"
+        case .count: return "Şikâyet sayısı"
+        case .per1000: return "1.000 kişi başına şikâyet"
+        case .open: return "Açık şikâyetler (bekleyen iş)"
         }
     }
 }

@@ -16,9 +16,9 @@ extension TileRenderer {
                 let c = shader.palette[1 + Int((t * 254).rounded())]
                 return Legend.Stop(value: v, label: t == 1 ? "≥ " + LegendFormat.number(v) : LegendFormat.number(v), color: c.hex)
             }
-            return Legend(layer: layer.id, title: "Complaint density", kind: .ramp, stops: stops, method: scale.scaling.rawValue, zoom: z,
-                          notes: "Complaints under a \(options.heat.radiusPixels)-px kernel (a lone complaint peaks at 1); "
-                              + "one scale for every tile of zoom \(z)" + (mahalleID == nil ? "" : ", within this mahalle"))
+            return Legend(layer: layer.id, title: "Şikâyet yoğunluğu", kind: .ramp, stops: stops, method: scale.scaling.rawValue, zoom: z,
+                          notes: "\(options.heat.radiusPixels) px çekirdek altındaki şikâyet (tek şikâyet 1'de tepe yapar); "
+                              + "\(z). yakınlaştırmadaki her karo için tek ölçek" + (mahalleID == nil ? "" : ", bu mahalle içinde"))
 
         case .pins:
             let known = Dictionary(categories.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
@@ -26,9 +26,9 @@ extension TileRenderer {
             let snapCodes = dataCategories()
             for c in snapCodes where known[c] == nil { codes.append(c) }
             let stops = codes.map { Legend.Stop(value: nil, label: known[$0]?.nameTR ?? $0, color: CategoryPalette.color(for: $0).hex) }
-            return Legend(layer: layer.id, title: "Complaints by category", kind: .categories, stops: stops, method: nil, zoom: nil,
-                          notes: "Filled pin: open (open, assigned, in progress); ring: resolved, closed or rejected. Below zoom "
-                              + "\(options.pins.clusterBelowZoom) complaints are grouped in clusters labelled with their count.")
+            return Legend(layer: layer.id, title: "Kategoriye göre şikâyetler", kind: .categories, stops: stops, method: nil, zoom: nil,
+                          notes: "Dolu işaret: açık (açık, atandı, işlemde); halka: çözüldü, kapandı ya da reddedildi. "
+                              + "\(options.pins.clusterBelowZoom). yakınlaştırmanın altında şikâyetler sayılarıyla kümelenir.")
 
         case .choropleth:
             let c = choropleth(filter: filter, metric: metric)
@@ -43,16 +43,16 @@ extension TileRenderer {
                 stops.append(Legend.Stop(value: upper, lower: lower, label: label, color: color.with(alpha: options.choropleth.fillAlpha).hex))
             }
             if c.values.contains(where: { $0.value == nil }) {
-                stops.append(Legend.Stop(value: nil, label: "no data", color: ChoroplethRamp.noData.with(alpha: options.choropleth.fillAlpha).hex))
+                stops.append(Legend.Stop(value: nil, label: "veri yok", color: ChoroplethRamp.noData.with(alpha: options.choropleth.fillAlpha).hex))
             }
             return Legend(layer: layer.id, title: metric.title, kind: .classes, stops: stops, method: c.method.rawValue, zoom: nil,
-                          notes: "\(c.breaks.count + 1) classes by \(c.method == .quantile ? "quantiles" : "Jenks natural breaks") over \(present.count) mahalle")
+                          notes: "\(present.count) mahallede \(c.method == .quantile ? "eşit sayılı (kantil)" : "Jenks doğal kırılma") ile \(c.breaks.count + 1) sınıf")
 
         case .boundaries:
             let b = options.boundaries
-            return Legend(layer: layer.id, title: "Boundaries", kind: .lines,
+            return Legend(layer: layer.id, title: "Sınırlar", kind: .lines,
                           stops: [Legend.Stop(value: nil, label: "mahalle", color: b.color.hex),
-                                  Legend.Stop(value: nil, label: "district / outer edge (wider)", color: b.color.hex)])
+                                  Legend.Stop(value: nil, label: "ilçe / dış sınır (kalın)", color: b.color.hex)])
         }
     }
 
