@@ -12,6 +12,7 @@ extension BenchCommand {
         @Option(help: "heat, pins, choropleth or boundaries.") var layer = "heat"
         @Option(help: "Passes over the list (the first also warms the heat scales).") var passes = 3
         @Option(help: "Write the tiles of the last pass to this folder (z_x_y.png), to look at.") var out: String?
+        @Option(help: "none, or viewer: every tile with a random viewer filter (category, month, status), as the server's uncached benchmark asks; prints render-time percentiles.") var filters = "none"
 
         static func tileList(box: (Double, Double, Double, Double) = (36.85, 37.52, 37.05, 37.66), zooms: ClosedRange<Int> = 10...15) -> [TileAddress] {
             func tile(_ lon: Double, _ lat: Double, _ z: Int) -> (Int, Int) {
@@ -27,6 +28,7 @@ extension BenchCommand {
         }
 
         func run() throws {
+            if filters == "viewer" { return try runFiltered() }
             guard let source = try ServeCommand.tileSource(databasePath: store.db) else { throw ValidationError("no tile renderer") }
             let s = try store.open()
             let snapshot = try s.loadSnapshotCached()
@@ -52,6 +54,35 @@ extension BenchCommand {
                          layer, tiles.count, best, Double(tiles.count) / best, passes, Double(median) / 1024,
                          Double(sizes.reduce(0, +)) / Double(sizes.count) / 1024, snapshot.count,
                          Double(snapshot.recordBytes) / Double(max(snapshot.count, 1))))
+        }
+    
+        /// Random viewer filters over the tile list (renderer caches warm up as in a server): render time percentiles.
+        func runFiltered() throws {
+            guard let source = try ServeCommand.tileSource(databasePath: store.db) else { throw ValidationError("no tile renderer") }
+            let snapshot = try store.open().loadSnapshotCached()
+            let codes = Array(snapshot.tables.categories.dropFirst())
+            let tiles = Self.tileList()
+            var rng = SystemRandomNumberGenerator()
+            var times: [Double] = []
+            let n = max(1, passes) * 2000
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<n {
+                var f = ComplaintFilter()
+                if Int.random(in: 0..<5, using: &rng) > 0 { f.categories = [codes.randomElement(using: &rng)!] }
+                if Int.random(in: 0..<5, using: &rng) > 0 { f.period = Period.month(year: 2024, month: Int.random(in: 1...12, using: &rng)) }
+                let u = Int.random(in: 0..<5, using: &rng)
+                if u == 0 { f.statuses = [.open, .assigned, .inProgress] } else if u == 1 { f.statuses = [.resolved, .closed] }
+                let t = tiles.randomElement(using: &rng)!
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = try source.render(TileRequest(layer: layer, tile: t, retina: false, filter: f, metric: source.metrics(layer: layer).first),
+                                      snapshot: snapshot, filter: snapshot.compile(f))
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            let total = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            times.sort()
+            func q(_ p: Double) -> Double { times[min(times.count - 1, Int(Double(times.count) * p))] }
+            print(String(format: "taskmap %@, random viewer filters: %d tiles in %.3f s = %.1f tiles/s (1 thread, caches warming as in a server); render p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms",
+                         layer, n, total, Double(n) / total, q(0.5), q(0.9), q(0.99), times.last ?? 0))
         }
     }
 }
