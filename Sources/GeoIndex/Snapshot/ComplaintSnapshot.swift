@@ -81,7 +81,11 @@ public struct ComplaintSnapshot: Sendable {
 
     mutating func removeInPlace(id: UInt32) {
         if let i = tail.firstIndex(where: { $0.id == id }) { tail.remove(at: i); return }
-        if let i = sorted.firstIndex(where: { $0.id == id }) { sorted.remove(at: i) }
+        if let i = sorted.firstIndex(where: { $0.id == id }) {
+            let index = filterBuckets, record = sorted[i]
+            sorted.remove(at: i)
+            filterBuckets = index.removing(position: i, record: record)  // updated, not rebuilt
+        }
     }
 
     mutating func mergeTail() {
