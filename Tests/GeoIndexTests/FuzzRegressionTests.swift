@@ -8,7 +8,7 @@ final class FuzzRegressionTests: XCTestCase {
     override func setUpWithError() throws { dir = try Fixtures.tempDir() }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
-    /// FuzzCSV's round-trip check: `0000-01-01` (Istanbul local time, whose tz offset then was +01:56:56) is an
+    /// FuzzCSV's round-trip check: `0000-01-01` (Istanbul local time, whose tz offset then was +01:55:52) is an
     /// instant in year -1 UTC, which the store's "YYYY-MM-DDTHH:MM:SSZ" wrote as '000/-12-31T22:04:08Z' — a
     /// value that never parsed back. Dates outside years 0000–9999 UTC are now unparseable.
     func testTimestampOutsideTheStoredRangeIsRejected() {
