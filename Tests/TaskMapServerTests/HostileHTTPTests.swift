@@ -96,6 +96,63 @@ final class HostileHTTPTests: XCTestCase {
         }
     }
 
+    // MARK: - Many clients at once
+
+    /// Six clients on their own sockets at once — intake POSTs, PATCHes, bbox queries, real rendered tiles (the
+    /// `TileRendererSource` the server uses), Open311, /api/mahalle and /metrics — while an event stream is open.
+    /// Every answer has its expected status and every POST is stored once. Under ThreadSanitizer this is what
+    /// makes the server's shared state (snapshot, tile cache, event hub, metrics, store, rate limiter) race if
+    /// it can (RELIABILITY.md §2).
+    func testManyConcurrentClients() async throws {
+        let f = try ServerFixture()
+        defer { f.remove() }
+        var config = f.config
+        config.writeRateLimitPerMinute = 0
+        let store = try SpatiaLiteStore(path: config.databasePath)
+        let app = try buildApplication(config, store: store, tiles: try TileRendererSource(store: store))
+        let workers = 6, rounds = 20
+        try await app.test(.live) { client in
+            let port = try XCTUnwrap(client.port)
+            async let events = RawConnection.run(port: port) { c -> RawConnection.Outcome in
+                try c.send("GET /api/events?last_event_id=0 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+                return c.readUntilClosed(timeout: 120, until: 2 * workers * rounds / 5)
+            }
+            let layers = ["heat", "pins", "choropleth", "boundaries"]
+            let results = try await withThrowingTaskGroup(of: [String].self) { group in
+                for w in 0..<workers {
+                    group.addTask {
+                        try await RawConnection.offPool {
+                            var failures: [String] = []
+                            for r in 0..<rounds {
+                                let lon = 36.905 + Double((w * rounds + r) % 40) * 0.002, lat = 37.555 + Double(w) * 0.01
+                                let t = TileTests.tile(LonLat(lon: lon, lat: lat), z: 13 + r % 3)
+                                let (method, path, body, expected): (String, String, String?, Int) = switch r % 5 {
+                                case 0: ("POST", "/api/complaints", #"{"lon":\#(lon),"lat":\#(lat),"category":"yol","external_ref":"load-\#(w)-\#(r)"}"#, 201)
+                                case 1: ("PATCH", "/api/complaints/\((w + r) % 12 + 1)", #"{"note":"w\#(w) r\#(r)"}"#, 200)
+                                case 2: ("GET", "/api/complaints?bbox=36.9,37.5,37.0,37.7&limit=50&category=yol,park", nil, 200)
+                                case 3: ("GET", "/tiles/\(layers[(w + r) % 4])/\(13 + r % 3)/\(t.x)/\(t.y).png", nil, 200)
+                                default: ("GET", ["/metrics", "/api/mahalle?status=open", "/open311/v2/requests.json", "/api/needs"][(w + r) % 4], nil, 200)
+                                }
+                                let status = try RawConnection.request(port: port, method: method, path: path, key: f.key, json: body)
+                                if status != expected { failures.append("\(method) \(path): \(status), expected \(expected)") }
+                            }
+                            return failures
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            XCTAssertEqual(results, [])
+            let stream = try await events
+            let text = String(decoding: stream.bytes, as: UTF8.self)
+            XCTAssertTrue(text.hasPrefix("HTTP/1.1 200 OK"), text)
+            // Every POST and PATCH reached the open stream (replayed from id 0 if it connected late).
+            XCTAssertEqual(text.components(separatedBy: "event: created").count - 1, workers * rounds / 5, text)
+            XCTAssertEqual(text.components(separatedBy: "event: updated").count - 1, workers * rounds / 5, text)
+        }
+        XCTAssertEqual(try f.store.complaintCount(), 12 + workers * rounds / 5)
+    }
+
     // MARK: - SQL injection
 
     static let injections = [
@@ -327,12 +384,15 @@ final class RawConnection {
 
     deinit { close(fd) }
 
-    /// Runs blocking socket work off the cooperative pool.
+    /// Runs blocking socket work on a new connection, off the cooperative pool.
     static func run<T: Sendable>(port: Int, _ body: @escaping @Sendable (RawConnection) throws -> T) async throws -> T {
+        try await offPool { try body(try RawConnection(port: port)) }
+    }
+
+    /// Runs blocking work on its own thread.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { cont in
-            Thread.detachNewThread {
-                cont.resume(with: Result { try body(try RawConnection(port: port)) })
-            }
+            Thread.detachNewThread { cont.resume(with: Result { try body() }) }
         }
     }
 
@@ -351,8 +411,21 @@ final class RawConnection {
         return n == 0 || (n < 0 && errno != EAGAIN)
     }
 
-    /// Reads until the server closes or `timeout` seconds pass.
-    func readUntilClosed(timeout: Double) -> Outcome {
+    /// One request on its own connection (`Connection: close`); returns the status code.
+    static func request(port: Int, method: String, path: String, key: String, json: String?) throws -> Int {
+        let c = try RawConnection(port: port)
+        let body = json ?? ""
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-API-Key: \(key)\r\n"
+        if json != nil { head += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
+        try c.send(head + "\r\n" + body)
+        let o = c.readUntilClosed(timeout: 120)
+        let line = String(decoding: o.bytes.prefix(12), as: UTF8.self)
+        guard line.hasPrefix("HTTP/1.1 "), let code = Int(line.dropFirst(9).prefix(3)) else { return -1 }
+        return code
+    }
+
+    /// Reads until the server closes, `timeout` seconds pass, or (with `until`) that many `event: ` lines arrived.
+    func readUntilClosed(timeout: Double, until events: Int? = nil) -> Outcome {
         let start = Self.now()
         var out = Outcome()
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -364,7 +437,11 @@ final class RawConnection {
             if ready < 0 && errno == EINTR { continue }
             if ready <= 0 { break }
             let n = recv(fd, &buffer, buffer.count, 0)
-            if n > 0 { out.bytes += buffer[0..<n]; continue }
+            if n > 0 {
+                out.bytes += buffer[0..<n]
+                if let events, String(decoding: out.bytes, as: UTF8.self).components(separatedBy: "event: ").count - 1 >= events { break }
+                continue
+            }
             out.closed = true
             break
         }

@@ -207,3 +207,12 @@ final class KeyStorageTests: XCTestCase {
         }
     }
 }
+
+extension KeyStorageTests {
+    /// The access log writes the query with `api_key` values replaced (the header is never logged).
+    func testAccessLogRedactsKeysInTheQuery() {
+        XCTAssertEqual(AccessLogMiddleware<BasicRequestContext>.redactedQuery("service_code=yol&api_key=tmk_secret&API_KEY=tmk_other"),
+                       "service_code=yol&api_key=REDACTED&api_key=REDACTED")
+        XCTAssertNil(AccessLogMiddleware<BasicRequestContext>.redactedQuery(""))
+    }
+}

@@ -26,11 +26,14 @@ private let service: TaskMapService = {
     } catch { fatalError("cannot create the scratch service: \(error)") }
 }()
 
-private func encode(_ s: String) -> String {
-    var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: "\u{0}"..."\u{7F}"))
+/// Unreserved characters only: everything else is percent-encoded when a parsed value is written back.
+private let unreserved: CharacterSet = {
+    var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
     allowed.insert(charactersIn: "-._~")
-    return s.addingPercentEncoding(withAllowedCharacters: allowed)!
-}
+    return allowed
+}()
+
+private func encode(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: unreserved)! }
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOpen311Form(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

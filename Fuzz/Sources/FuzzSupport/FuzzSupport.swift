@@ -31,8 +31,9 @@ public func overwrite(_ path: String, _ bytes: UnsafeBufferPointer<UInt8>) {
 
 /// Removes the scratch files when the process exits normally (libFuzzer calls exit at -max_total_time).
 public func removeAtExit(_ path: String) {
-    scratchPaths.append(path)
-    if scratchPaths.count == 1 { atexit { for p in scratchPaths { unlink(p) } } }
+    // A store also leaves SQLite's -wal and -shm files, and the server's snapshot cache.
+    scratchPaths += [path, path + "-wal", path + "-shm", path + "-journal", path + ".snapshot"]
+    if scratchPaths.count == 5 { atexit { for p in scratchPaths { unlink(p) } } }
 }
 nonisolated(unsafe) private var scratchPaths: [String] = []
 

@@ -25,12 +25,14 @@ private func request(_ target: String) -> Request {
             body: RequestBody(buffer: ByteBuffer()))
 }
 
-/// Strict percent-encoding (only unreserved characters left as they are).
-private func encode(_ s: String) -> String {
-    var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: "\u{0}"..."\u{7F}"))
+/// Unreserved characters only: everything else is percent-encoded when a parsed value is written back.
+private let unreserved: CharacterSet = {
+    var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
     allowed.insert(charactersIn: "-._~")
-    return s.addingPercentEncoding(withAllowedCharacters: allowed)!
-}
+    return allowed
+}()
+
+private func encode(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: unreserved)! }
 
 private func checkTile(_ params: Parameters) {
     let layer = params.get("layer") ?? ""

@@ -106,7 +106,8 @@ public enum GeoJSONReader {
             }
             var population = 0
             if let p = props[fields.population], !(p is NSNull) {
-                if let n = p as? NSNumber, n.doubleValue >= 0, n.doubleValue == n.doubleValue.rounded() { population = n.intValue }
+                // Int(exactly:): 1e30 and 18446744073709551615 are refused, not wrapped to a negative Int (FuzzGeoJSON).
+                if let n = p as? NSNumber, let v = Int(exactly: n.doubleValue), v >= 0 { population = v }
                 else if let s = p as? String, let n = Int(s), n >= 0 { population = n }
                 else { throw ImportError(file: path, location: loc, message: "property '\(fields.population)' must be a non-negative whole number") }
             }

@@ -83,11 +83,21 @@ public enum Timestamp {
         while i < n && b[i] == 32 { i += 1 }
         guard i == n else { return nil }
         let local = Int64(IstanbulTime.daysFromCivil(y, mo, d)) * 86_400 + Int64(hh * 3600 + mi * 60 + ss)
-        if let offset { return local - offset }
-        // Istanbul local time.
-        let guess = local - 10_800
-        return local - IstanbulTime.offsetSeconds(unix: guess)
+        let t: Int64
+        if let offset { t = local - offset } else {
+            // Istanbul local time.
+            let guess = local - 10_800
+            t = local - IstanbulTime.offsetSeconds(unix: guess)
+        }
+        // Only instants the store's text form can hold (years 0000–9999 in UTC): "0000-01-01" in Istanbul is
+        // year -1 in UTC, which `format` cannot write (caught by the FuzzCSV round-trip check, RELIABILITY.md §1).
+        guard (Self.earliest...Self.latest).contains(t) else { return nil }
+        return t
     }
+
+    /// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the range of "YYYY-MM-DDTHH:MM:SSZ".
+    static let earliest: Int64 = -62_167_219_200
+    static let latest: Int64 = 253_402_300_799
 
     static func daysIn(year: Int, month: Int) -> Int {
         switch month {
