@@ -44,12 +44,17 @@ public struct ComplaintSnapshot: Sendable {
     public private(set) var tail: [CompactComplaint]
     public static let mergeThreshold = 8_192
 
+    /// The largest id in `sorted` (an upper bound after removals): a record with a larger id is new, and
+    /// `inserting` skips looking for an older copy of it.
+    private var maxSortedID: UInt32 = 0
+
     public init(tables: Tables, records: [CompactComplaint]) {
         self.tables = tables
         var r = records
         r.sort { $0.morton < $1.morton }
         self.sorted = r
         self.tail = []
+        maxSortedID = r.reduce(0) { max($0, $1.id) }
     }
 
     public var count: Int { sorted.count + tail.count }
@@ -64,6 +69,7 @@ public struct ComplaintSnapshot: Sendable {
     mutating func replaceRecords(sorted records: [CompactComplaint]) {
         sorted = records
         tail = []
+        maxSortedID = records.reduce(0) { max($0, $1.id) }
     }
 
     /// Bytes held by the records (not the small tables), for the benchmark's bytes-per-complaint figure.
@@ -73,15 +79,27 @@ public struct ComplaintSnapshot: Sendable {
     public func inserting(_ c: CompactComplaint, tables newTables: Tables? = nil) -> ComplaintSnapshot {
         var s = self
         if let newTables { s.tables = newTables }
-        s.removeInPlace(id: c.id)
+        s.removeInPlace(id: c.id, morton: c.morton)
         s.tail.append(c)
         if s.tail.count >= Self.mergeThreshold { s.mergeTail() }
         return s
     }
 
-    mutating func removeInPlace(id: UInt32) {
+    /// Removes the record with `id`, if any. `morton`: where it probably is (a work-flow change keeps the position),
+    /// found by binary search; elsewhere a linear search. A new id (above every sorted id) costs nothing.
+    mutating func removeInPlace(id: UInt32, morton: UInt64? = nil) {
         if let i = tail.firstIndex(where: { $0.id == id }) { tail.remove(at: i); return }
-        if let i = sorted.firstIndex(where: { $0.id == id }) {
+        if id > maxSortedID { return }
+        var found: Int?
+        if let morton {
+            var i = lowerBound(morton)
+            while i < sorted.count && sorted[i].morton == morton {
+                if sorted[i].id == id { found = i; break }
+                i += 1
+            }
+        }
+        if found == nil { found = sorted.firstIndex(where: { $0.id == id }) }
+        if let i = found {
             let index = filterBuckets, record = sorted[i]
             sorted.remove(at: i)
             filterBuckets = index.removing(position: i, record: record)  // updated, not rebuilt
@@ -99,6 +117,7 @@ public struct ComplaintSnapshot: Sendable {
         }
         merged.append(contentsOf: sorted[i...])
         merged.append(contentsOf: t[j...])
+        maxSortedID = max(maxSortedID, t.reduce(0) { max($0, $1.id) })
         sorted = merged
         tail = []
     }

@@ -44,7 +44,10 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     static func redactedQuery(_ query: String?) -> String? {
         guard let query, !query.isEmpty else { return nil }
         return query.split(separator: "&").map { part in
-            part.lowercased().hasPrefix("api_key=") ? "api_key=REDACTED" : String(part)
+            // The name as the form parser will read it (`api%5Fkey`, `+` and case included).
+            let name = part.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            let decoded = (name.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? name).lowercased()
+            return decoded == "api_key" ? "api_key=REDACTED" : String(part)
         }.joined(separator: "&")
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// Least-recently-used tiles, bounded by their bytes. One lock; every operation is O(1) (a dictionary plus a
+/// Least-recently-used tiles, bounded by the bytes their buffers occupy (a ByteBuffer's storage is a power of two:
+/// on average 1.4× the PNG, so the bound counts capacity, not PNG length). One lock; every operation is O(1) (a dictionary plus a
 /// doubly linked list kept in arrays).
 final class TileCache: @unchecked Sendable {
     struct Key: Hashable, Sendable {
@@ -53,11 +54,11 @@ final class TileCache: @unchecked Sendable {
     }
 
     func put(_ key: Key, _ entry: Entry) {
-        let size = entry.png.readableBytes
+        let size = entry.png.capacity
         guard size <= capacity / 4 else { return }
         lock.withLock {
             if let i = index[key] {
-                bytes += size - nodes[i].entry.png.readableBytes
+                bytes += size - nodes[i].entry.png.capacity
                 nodes[i].entry = entry
                 moveToFront(i)
             } else {
@@ -98,7 +99,7 @@ final class TileCache: @unchecked Sendable {
 
     private func remove(_ i: Int) {
         unlink(i)
-        bytes -= nodes[i].entry.png.readableBytes
+        bytes -= nodes[i].entry.png.capacity
         index.removeValue(forKey: nodes[i].key)
         nodes[i].entry.png = ByteBuffer()
         free.append(i)
