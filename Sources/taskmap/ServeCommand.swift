@@ -19,6 +19,8 @@ struct ServeCommand: ParsableCommand {
     var idleTimeout = 30.0
     @Option(help: "Writes (POST/PATCH /api/complaints, Open311 POST) per minute per API key; over it → 429 with Retry-After. 0 = no limit.")
     var rateLimit = 600
+    @Option(help: "Tile cache size in MiB (rendered PNGs kept in memory, least recently used dropped first).")
+    var tileCacheMb = 256
     @Option(help: "Writes one API key may make at once before --rate-limit applies.")
     var rateLimitBurst = 60
 
@@ -27,6 +29,7 @@ struct ServeCommand: ParsableCommand {
         guard idleTimeout >= 0, idleTimeout.isFinite, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be 0...86400 seconds") }
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 (off) or a positive number of writes per minute") }
         guard rateLimitBurst >= 1 else { throw ValidationError("--rate-limit-burst must be at least 1") }
+        guard (1...65_536).contains(tileCacheMb) else { throw ValidationError("--tile-cache-mb must be 1...65536") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         if let basemap, !(basemap.contains("{z}") && basemap.contains("{x}") && basemap.contains("{y}")) {
             throw ValidationError("--basemap must be a URL template with {z}, {x} and {y}")
@@ -43,6 +46,7 @@ struct ServeCommand: ParsableCommand {
         config.idleTimeoutSeconds = idleTimeout
         config.writeRateLimitPerMinute = rateLimit
         config.writeRateLimitBurst = rateLimitBurst
+        config.tileCacheBytes = tileCacheMb << 20
         try Self.serve(config)
     }
 
