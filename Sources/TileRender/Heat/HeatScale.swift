@@ -4,7 +4,7 @@ import GeoIndex
 /// The density that maps to the top of the ramp, and how densities in between are spread over it. One scale
 /// serves every tile of a zoom level (for one filter and data version), so the same density has the same colour
 /// in every tile: neighbouring tiles agree at their edges.
-public struct HeatScale: Sendable, Equatable, Codable {
+public struct HeatScale: Sendable, Hashable, Codable {
     /// Density (complaints under the kernel's centre) that gets the hottest colour; anything above saturates.
     public let maximum: Float
     public let scaling: HeatScaling

@@ -40,6 +40,8 @@ public final class TileRenderer: @unchecked Sendable {
     private var candidateBytes = 0
     private static let candidateBytesLimit = 64 << 20
     private var shaders: [HeatKey: HeatShader] = [:]
+    /// Shaders by scale: they depend on the scale and the options only, so they outlive data versions.
+    private var shadersByScale: [HeatScale: HeatShader] = [:]
     /// Per filter (and mahalle): the Morton keys of its complaints, for heat scales; bounded in bytes.
     private var keysByFilter: [HeatKey: [UInt64]] = [:]
     private var keyBytes = 0
@@ -218,7 +220,17 @@ public final class TileRenderer: @unchecked Sendable {
                 keyBytes += bytes
             }
         }
-        let shader = HeatShader(scale: HeatScaleEstimator.scale(keys: keys, zoom: zoom, options: options.heat), options: options.heat)
+        // Scales are quantised (quarter octaves), so a few shaders (palette + lookup table, ~8,000 log1p each) serve
+        // every zoom and filter: made once per scale, not once per zoom and filter.
+        let scale = HeatScaleEstimator.scale(keys: keys, zoom: zoom, options: options.heat)
+        let shader: HeatShader
+        if let s = lock.withLock({ shadersByScale[scale] }) { shader = s } else {
+            shader = HeatShader(scale: scale, options: options.heat)
+            lock.withLock {
+                if shadersByScale.count > Self.cacheLimit { shadersByScale.removeAll() }
+                shadersByScale[scale] = shader
+            }
+        }
         lock.withLock {
             if shaders.count > Self.cacheLimit { shaders.removeAll() }
             shaders[key] = shader
