@@ -11,7 +11,7 @@
   reliability_load.py points N [--seed N]
       the first N points the writer will POST (lon lat per line), so a script can fetch their tiles before.
   reliability_load.py rss PID INTERVAL OUT.csv [--port P]
-      samples VmRSS of PID from /proc every INTERVAL seconds (elapsed_s,rss_kib[,tile_cache_kib from /metrics])
+      samples VmRSS of PID from /proc every INTERVAL seconds (elapsed_s,rss_kib[,tile_cache_kib,sqlite_kib from /metrics])
       until the process ends or this one gets SIGTERM.
   reliability_load.py pngfactor PORT TILES.lua [--n 600]
       Σ next-power-of-two(PNG size) / Σ PNG size over a sample of the script's tiles: what a cached tile really
@@ -346,16 +346,22 @@ def cmd_points(a):
         print(lon, lat)
 
 
-def tile_cache_kib(port):
-    """taskmap_tile_cache_bytes from the server's /metrics, in KiB (-1 when it cannot be read)."""
+def metrics_kib(port, names=("taskmap_tile_cache_bytes", "taskmap_sqlite_memory_bytes")):
+    """Gauges from the server's /metrics, in KiB (-1 each when they cannot be read)."""
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         conn.request("GET", "/metrics")
         text = conn.getresponse().read().decode()
         conn.close()
-        return next(int(float(l.split()[1])) // 1024 for l in text.splitlines() if l.startswith("taskmap_tile_cache_bytes "))
-    except (OSError, http.client.HTTPException, StopIteration, ValueError):
-        return -1
+        values = {l.split()[0]: int(float(l.split()[1])) // 1024 for l in text.splitlines() if l and not l.startswith("#")}
+        return [values.get(n, -1) for n in names]
+    except (OSError, http.client.HTTPException, ValueError, IndexError):
+        return [-1 for _ in names]
+
+
+def tile_cache_kib(port):
+    """taskmap_tile_cache_bytes from the server's /metrics, in KiB (-1 when it cannot be read)."""
+    return metrics_kib(port)[0]
 
 
 def cmd_rss(a):
@@ -363,14 +369,14 @@ def cmd_rss(a):
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     start = time.monotonic()
     with open(a.out, "w") as f:
-        f.write("elapsed_s,rss_kib" + (",tile_cache_kib" if a.port else "") + "\n")
+        f.write("elapsed_s,rss_kib" + (",tile_cache_kib,sqlite_kib" if a.port else "") + "\n")
         while not stop.is_set():
             try:
                 with open(f"/proc/{a.pid}/status") as s:
                     rss = next(int(l.split()[1]) for l in s if l.startswith("VmRSS:"))
             except (OSError, StopIteration):
                 break
-            extra = f",{tile_cache_kib(a.port)}" if a.port else ""
+            extra = "".join(f",{v}" for v in metrics_kib(a.port)) if a.port else ""
             f.write(f"{time.monotonic() - start:.1f},{rss}{extra}\n")
             f.flush()
             stop.wait(a.interval)

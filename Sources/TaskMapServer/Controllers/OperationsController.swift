@@ -1,4 +1,5 @@
 import Foundation
+import GeoIndex
 import HTTPTypes
 import Hummingbird
 
@@ -38,7 +39,8 @@ struct OperationsController<Context: RequestContext> {
         let (snap, version) = service.live.current()
         let cache = tileCacheFigures()
         let text = service.metrics.render(.init(complaints: snap.count, dataVersion: version, eventClients: service.events.clientCount,
-                                                tileCacheBytes: cache.bytes, tileCacheEntries: cache.entries))
+                                                tileCacheBytes: cache.bytes, tileCacheEntries: cache.entries,
+                                                sqliteMemoryBytes: SQLiteMemory.bytesInUse()))
         return JSONOutput.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8", headers: [.cacheControl: "no-store"])
     }
 }
