@@ -19,6 +19,15 @@ public final class FilterBuckets: @unchecked Sendable {
         var firstMonth: Int
         var months: Int
         var categories: Int
+
+        @inline(__always)
+        func bucket(of r: CompactComplaint) -> Int { FilterBuckets.bucket(of: r, months: months, firstMonth: firstMonth) }
+    }
+
+    /// The bucket of a record: category-major, then month (category only when the index has one month slot).
+    @inline(__always)
+    static func bucket(of r: CompactComplaint, months: Int, firstMonth: Int) -> Int {
+        months == 1 ? Int(r.category) : Int(r.category) * months + (Int(r.month) - firstMonth)
     }
 
     private let lock = NSLock()
@@ -44,7 +53,7 @@ public final class FilterBuckets: @unchecked Sendable {
     func removing(position: Int, record: CompactComplaint) -> FilterBuckets {
         let next = FilterBuckets()
         guard let b = lock.withLock({ built }) else { return next }
-        let bucket = b.months == 1 ? Int(record.category) : Int(record.category) * b.months + (Int(record.month) - b.firstMonth)
+        let bucket = b.bucket(of: record)
         guard bucket >= 0, bucket < b.starts.count - 1 else { return next }
         var positions = [UInt32]()
         positions.reserveCapacity(b.positions.count - 1)
@@ -73,9 +82,7 @@ public final class FilterBuckets: @unchecked Sendable {
         var months = sorted.isEmpty ? 1 : hi - lo + 1
         if categories * months > maxBuckets { firstMonth = 0; months = 1 }
         let n = categories * months
-        @inline(__always) func bucket(_ r: CompactComplaint) -> Int {
-            months == 1 ? Int(r.category) : Int(r.category) * months + (Int(r.month) - firstMonth)
-        }
+        @inline(__always) func bucket(_ r: CompactComplaint) -> Int { Self.bucket(of: r, months: months, firstMonth: firstMonth) }
         var counts = [Int](repeating: 0, count: n + 1)
         var minCreated = [UInt32](repeating: .max, count: n), maxCreated = [UInt32](repeating: 0, count: n)
         for r in sorted {
