@@ -152,12 +152,8 @@ public enum HeatScaleEstimator {
         return HeatScale(maximum: quantize(Float(n), stepsPerOctave: options.scaleStepsPerOctave), scaling: options.scaling)
     }
 
-    /// The scales of every zoom 0…22 for one filter (see `densestCellsAllZooms`).
-    public static func scalesAllZooms(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, options: HeatOptions,
-                                      mahalleIndex: UInt16? = nil) -> [HeatScale] {
-        scalesAllZooms(snapshot, filter: filter, options: options, mahalleIndex: mahalleIndex, candidates: snapshot.candidates(for: filter))
-    }
-
+    /// The scales of every zoom 0…22 for one filter (see `densestCellsAllZooms`; `taskmap bench scales` compares
+    /// with it).
     public static func scalesAllZooms(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, options: HeatOptions,
                                       mahalleIndex: UInt16?, candidates: CandidatePositions?) -> [HeatScale] {
         let keys = filteredKeys(snapshot, filter: filter, mahalleIndex: mahalleIndex, candidates: candidates)
