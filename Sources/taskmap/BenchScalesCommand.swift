@@ -30,8 +30,7 @@ extension BenchCommand {
                 for _ in 0..<filters {
                     var f = ComplaintFilter()
                     if kind == "viewer" {
-                        if Int.random(in: 0..<5, using: &rng) > 0 { f.categories = [codes.randomElement(using: &rng)!] }
-                        if Int.random(in: 0..<5, using: &rng) > 0 { f.period = Period.month(year: year, month: Int.random(in: 1...12, using: &rng)) }
+                        f = BenchCommand.viewerFilter(codes: codes, year: year, withStatus: false, using: &rng)
                     } else {
                         f.categories = Set(codes.shuffled(using: &rng).prefix(Int.random(in: 1...4, using: &rng)))
                         f.period = Period.month(year: year, month: Int.random(in: 1...12, using: &rng))

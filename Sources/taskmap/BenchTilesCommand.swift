@@ -67,11 +67,7 @@ extension BenchCommand {
             let n = max(1, passes) * 2000
             let t0 = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<n {
-                var f = ComplaintFilter()
-                if Int.random(in: 0..<5, using: &rng) > 0 { f.categories = [codes.randomElement(using: &rng)!] }
-                if Int.random(in: 0..<5, using: &rng) > 0 { f.period = Period.month(year: 2024, month: Int.random(in: 1...12, using: &rng)) }
-                let u = Int.random(in: 0..<5, using: &rng)
-                if u == 0 { f.statuses = [.open, .assigned, .inProgress] } else if u == 1 { f.statuses = [.resolved, .closed] }
+                let f = BenchCommand.viewerFilter(codes: codes, year: 2024, withStatus: true, using: &rng)
                 let t = tiles.randomElement(using: &rng)!
                 let start = DispatchTime.now().uptimeNanoseconds
                 _ = try source.render(TileRequest(layer: layer, tile: t, retina: false, filter: f, metric: source.metrics(layer: layer).first),
@@ -84,5 +80,20 @@ extension BenchCommand {
             print(String(format: "taskmap %@, random viewer filters: %d tiles in %.3f s = %.1f tiles/s (1 thread, caches warming as in a server); render p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms",
                          layer, n, total, Double(n) / total, q(0.5), q(0.9), q(0.99), times.last ?? 0))
         }
+    }
+}
+
+extension BenchCommand {
+    /// A random filter as the viewer's controls make one: a category (4 in 5), a month of `year` (4 in 5) and, with
+    /// `withStatus`, open or resolved statuses (1 in 5 each) — the filters of `scripts/bench server`'s viewer test.
+    static func viewerFilter(codes: [String], year: Int, withStatus: Bool, using rng: inout some RandomNumberGenerator) -> ComplaintFilter {
+        var f = ComplaintFilter()
+        if Int.random(in: 0..<5, using: &rng) > 0 { f.categories = [codes.randomElement(using: &rng)!] }
+        if Int.random(in: 0..<5, using: &rng) > 0 { f.period = Period.month(year: year, month: Int.random(in: 1...12, using: &rng)) }
+        if withStatus {
+            let u = Int.random(in: 0..<5, using: &rng)
+            if u == 0 { f.statuses = [.open, .assigned, .inProgress] } else if u == 1 { f.statuses = [.resolved, .closed] }
+        }
+        return f
     }
 }
