@@ -8,22 +8,8 @@ import FuzzSupport
 // pass and the coordinate check. The importer's store (needed only to construct it) is an empty SpatiaLite file
 // made once per process; nothing is written to it. Geocoding and the bulk insert are not fuzzed.
 
-private let csvPath: String = {
-    let p = scratchFile("input.csv")
-    removeAtExit(p)
-    return p
-}()
-
-private let importer: ComplaintImporter = {
-    let path = scratchFile("store.sqlite")
-    unlink(path)
-    removeAtExit(path)
-    do {
-        var options = ComplaintImporter.Options()
-        options.jobs = 1
-        return ComplaintImporter(store: try SpatiaLiteStore(path: path, create: true), options: options)
-    } catch { fatalError("cannot create the scratch store: \(error)") }
-}()
+private let csvPath = scratchPath("input.csv")
+private let importer = scratchImporter()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -8,22 +8,8 @@ import FuzzSupport
 // parser), followed by the importer's duplicate-id pass. The importer's store (needed only to construct it) is an
 // empty SpatiaLite file made once per process; nothing is written to it.
 
-private let path: String = {
-    let p = scratchFile("input.geojson")
-    removeAtExit(p)
-    return p
-}()
-
-private let importer: ComplaintImporter = {
-    let path = scratchFile("store.sqlite")
-    unlink(path)
-    removeAtExit(path)
-    do {
-        var options = ComplaintImporter.Options()
-        options.jobs = 1
-        return ComplaintImporter(store: try SpatiaLiteStore(path: path, create: true), options: options)
-    } catch { fatalError("cannot create the scratch store: \(error)") }
-}()
+private let path = scratchPath("input.geojson")
+private let importer = scratchImporter()
 
 private func checkGeometry(_ g: MultiPolygon, _ what: String) {
     require(!g.polygons.isEmpty, "\(what): empty MultiPolygon accepted")

@@ -13,11 +13,8 @@ import Hummingbird
 // inside the served area and has a known category.
 
 private let service: TaskMapService = {
-    let path = scratchFile("store.sqlite")
-    unlink(path)
-    removeAtExit(path)
+    let (store, path) = scratchStore()
     do {
-        let store = try SpatiaLiteStore(path: path, create: true)
         let mahalle = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../../data/sample-parcels/mahalle.geojson").standardized.path
         _ = try store.addBoundaries(BoundaryInput(source: mahalle, mahalle: try GeoJSONReader.mahalle(path: mahalle),

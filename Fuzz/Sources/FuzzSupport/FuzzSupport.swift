@@ -37,6 +37,27 @@ public func removeAtExit(_ path: String) {
 }
 nonisolated(unsafe) private var scratchPaths: [String] = []
 
+/// A scratch file path that is removed at exit (see `scratchFile`, `removeAtExit`).
+public func scratchPath(_ name: String) -> String {
+    let p = scratchFile(name)
+    removeAtExit(p)
+    return p
+}
+
+/// An empty SpatiaLite store in a scratch file (removed at exit), for harnesses whose code needs a store to exist.
+public func scratchStore() -> (store: SpatiaLiteStore, path: String) {
+    let path = scratchPath("store.sqlite")
+    unlink(path)
+    do { return (try SpatiaLiteStore(path: path, create: true), path) } catch { fatalError("cannot create the scratch store: \(error)") }
+}
+
+/// An importer over an empty scratch store, one job: only its parse-and-validate layer is fuzzed; nothing is written.
+public func scratchImporter() -> ComplaintImporter {
+    var options = ComplaintImporter.Options()
+    options.jobs = 1
+    return ComplaintImporter(store: scratchStore().store, options: options)
+}
+
 /// Timestamps the importer accepts must survive the store's text form (format → parse gives the same instant).
 public func checkTimestamp(_ d: Date, _ what: String) {
     let t = d.timeIntervalSince1970
