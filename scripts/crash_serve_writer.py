@@ -42,6 +42,22 @@ def write(a):
     def worker(t):
         rng = random.Random(1000 + t)
         conn = None
+
+        def post(body, headers):
+            """One POST on this worker's connection (opened when needed): (status, body text)."""
+            nonlocal conn
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=20)
+            conn.request("POST", "/api/complaints", body=body, headers=headers)
+            r = conn.getresponse()
+            return r.status, r.read().decode("utf-8", "replace")
+
+        def drop():
+            """Forget a connection the server may have lost (killed): the next POST opens a new one."""
+            nonlocal conn
+            if conn is not None:
+                conn.close()
+            conn = None
         while not os.path.exists(a.stop_file):
             burst = rng.randint(50, 300)
             for _ in range(burst):
@@ -69,29 +85,23 @@ def write(a):
                     rec["attempts"] += 1
                     start = time.time()
                     try:
-                        if conn is None:
-                            conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=20)
-                        conn.request("POST", "/api/complaints", body=body, headers=headers)
-                        r = conn.getresponse()
-                        data = r.read().decode("utf-8", "replace")
+                        status, data = post(body, headers)
                         end = time.time()
-                        if r.status in (200, 201):
+                        if status in (200, 201):
                             cid = json.loads(data)["id"]
-                            rec["acks"].append([r.status, cid])
+                            rec["acks"].append([status, cid])
                             with lock:
-                                attempts.append([uid, start, end, str(r.status)])
+                                attempts.append([uid, start, end, str(status)])
                             break
-                        rec["unexpected"].append(f"{r.status}: {data[:200]}")
+                        rec["unexpected"].append(f"{status}: {data[:200]}")
                         with lock:
-                            attempts.append([uid, start, end, str(r.status)])
+                            attempts.append([uid, start, end, str(status)])
                         time.sleep(0.05)
                     except (OSError, http.client.HTTPException) as e:
                         end = time.time()
                         with lock:
                             attempts.append([uid, start, end, type(e).__name__])
-                        if conn is not None:
-                            conn.close()
-                        conn = None
+                        drop()
                         time.sleep(0.03)
                     if rec["attempts"] > 2000:
                         rec["unexpected"].append("gave up after 2000 attempts")
@@ -99,22 +109,15 @@ def write(a):
                 # Replay check: now and then ask again for an acknowledged complaint (must be a 200 with the same id).
                 if rng.random() < 0.05 and rec["acks"]:
                     try:
-                        if conn is None:
-                            conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=20)
-                        conn.request("POST", "/api/complaints", body=body, headers=headers)
-                        r = conn.getresponse()
-                        data = r.read().decode("utf-8", "replace")
-                        if r.status in (200, 201):
-                            rec["acks"].append([r.status, json.loads(data)["id"]])
+                        status, data = post(body, headers)
+                        if status in (200, 201):
+                            rec["acks"].append([status, json.loads(data)["id"]])
                         else:
-                            rec["unexpected"].append(f"replay {r.status}: {data[:200]}")
+                            rec["unexpected"].append(f"replay {status}: {data[:200]}")
                     except (OSError, http.client.HTTPException):
-                        if conn is not None:
-                            conn.close()
-                        conn = None
+                        drop()
             time.sleep(rng.uniform(0.0, 0.3))
-        if conn is not None:
-            conn.close()
+        drop()
 
     threads = [threading.Thread(target=worker, args=(t,)) for t in range(a.threads)]
     for t in threads:
