@@ -13,9 +13,6 @@
   reliability_load.py rss PID INTERVAL OUT.csv [--port P]
       samples VmRSS of PID from /proc every INTERVAL seconds (elapsed_s,rss_kib[,tile_cache_kib,sqlite_kib from /metrics])
       until the process ends or this one gets SIGTERM.
-  reliability_load.py pngfactor PORT TILES.lua [--n 600]
-      Σ next-power-of-two(PNG size) / Σ PNG size over a sample of the script's tiles: what a cached tile really
-      occupies (NIO ByteBuffer storage) over what the tile cache counts.
   reliability_load.py tile LON LAT Z
       the tile x y containing the point at zoom Z.
 """
@@ -382,22 +379,6 @@ def cmd_rss(a):
             stop.wait(a.interval)
 
 
-def cmd_pngfactor(a):
-    """Memory a cached tile really takes over its PNG size: the server keeps each PNG in a NIO ByteBuffer, whose
-    storage is the next power of two of its size; the tile cache counts the PNG bytes."""
-    import re
-    paths = sorted(set(re.findall(r'"(/tiles[^"]*)"', open(a.lua).read())))
-    rng = random.Random(1)
-    conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=60)
-    png = alloc = 0
-    for p in rng.sample(paths, min(a.n, len(paths))):
-        conn.request("GET", p)
-        n = len(conn.getresponse().read())
-        png += n
-        alloc += 1 << (n - 1).bit_length() if n else 0
-    print(f"{alloc / png:.3f}" if png else "1.000")
-
-
 def cmd_tile(a):
     x, y = tile_of(a.lon, a.lat, a.z)
     print(x, y)
@@ -432,11 +413,6 @@ def main():
     s.add_argument("out")
     s.add_argument("--port", type=int, help="also record the tile cache's bytes from this server's /metrics")
     s.set_defaults(fn=cmd_rss)
-    s = sub.add_parser("pngfactor")
-    s.add_argument("port", type=int)
-    s.add_argument("lua")
-    s.add_argument("--n", type=int, default=600)
-    s.set_defaults(fn=cmd_pngfactor)
     s = sub.add_parser("tile")
     s.add_argument("lon", type=float)
     s.add_argument("lat", type=float)
