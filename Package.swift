@@ -19,6 +19,8 @@ let package = Package(
         // HTTP on SwiftNIO: the tile server, intake, Open311 and analytics API.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        // Already under Hummingbird; named for NIOPosix's NIOThreadPool (FIFO worker threads for renders).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // System libraries (Debian: libspatialite-dev, libsqlite3-dev, libproj-dev, libpng-dev).
@@ -41,6 +43,7 @@ let package = Package(
                 "GeoIndex", "TileRender", "NeedsAnalysis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(

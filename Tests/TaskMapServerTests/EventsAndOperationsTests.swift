@@ -76,6 +76,7 @@ final class EventsAndOperationsTests: XCTestCase {
             _ = try await client.get("/tiles/heat/14/9871/6351.png")
             _ = try await client.get("/tiles/heat/14/9871/6351.png")
             _ = try await client.get("/nowhere")
+            _ = try await client.get("/api/needs?month=2024-03")
             let r = try await client.get("/metrics")
             XCTAssertEqual(r.status, .ok)
             XCTAssertEqual(r.headers[.contentType], "text/plain; version=0.0.4; charset=utf-8")
@@ -88,6 +89,11 @@ final class EventsAndOperationsTests: XCTestCase {
             XCTAssertTrue(t.contains("taskmap_tile_cache_misses_total 1"), t)
             XCTAssertTrue(t.contains("taskmap_tiles_rendered_total{layer=\"heat\"} 1"), t)
             XCTAssertTrue(t.contains("taskmap_complaints 12"))
+            // Renders and analytics ran on the work pool, once each (the cache hit did not).
+            XCTAssertTrue(t.contains("# TYPE taskmap_work_queue_seconds histogram"), t)
+            XCTAssertTrue(t.contains("taskmap_work_seconds_count{kind=\"tile\"} 1\n"), t)
+            XCTAssertTrue(t.contains("taskmap_work_queue_seconds_count{kind=\"needs\"} 1\n"), t)
+            XCTAssertTrue(t.contains("taskmap_work_seconds_bucket{kind=\"tile\",le=\"+Inf\"} 1\n"), t)
             // Every sample line is "name{labels} value" or "name value".
             for line in t.split(separator: "\n") where !line.hasPrefix("#") {
                 XCTAssertNotNil(Double(line.split(separator: " ").last ?? ""), String(line))

@@ -66,7 +66,12 @@ struct ComplaintsController<Context: RequestContext> {
 
     /// GET with `bbox`, the filters and `limit` → GeoJSON FeatureCollection of pins (newest first), from the
     /// in-memory snapshot (the same data the tiles show).
+    /// CPU-heavy (passes over the snapshot): computed on the work pool, see `WorkPool`.
     @Sendable func list(request: Request, context: Context) async throws -> Response {
+        try await service.work.run("complaints") { try listResponse(request) }
+    }
+
+    private func listResponse(_ request: Request) throws -> Response {
         let filter = try request.complaintFilter()
         let bbox = try request.query("bbox").map { try BBoxParser.parse($0) }
         let limit = try request.limit(default: service.config.queryDefaultLimit, max: service.config.queryMaxLimit)

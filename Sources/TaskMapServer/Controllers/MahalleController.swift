@@ -14,7 +14,12 @@ struct MahalleController<Context: RequestContext> {
         return routes
     }
 
+    /// CPU-heavy (passes over the snapshot): computed on the work pool, see `WorkPool`.
     @Sendable func list(request: Request, context: Context) async throws -> Response {
+        try await service.work.run("mahalle") { try listResponse(request) }
+    }
+
+    private func listResponse(_ request: Request) throws -> Response {
         let filter = try request.complaintFilter()
         let (snap, version) = service.live.current()
         let etag = "\"m\(version)-\(FNV1a.hex(request.uri.query ?? ""))\""

@@ -43,7 +43,12 @@ struct NeedsController<Context: RequestContext> {
         Response(status: .ok, headers: [.contentType: contentType, .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// CPU-heavy (passes over the snapshot): computed on the work pool, see `WorkPool`.
     @Sendable func needs(request: Request, context: Context) async throws -> Response {
+        try await service.work.run("needs") { try needsResponse(request) }
+    }
+
+    private func needsResponse(_ request: Request) throws -> Response {
         let (snap, _) = service.live.current()
         let p = try period(request, snap)
         let d = try district(request)
@@ -60,7 +65,12 @@ struct NeedsController<Context: RequestContext> {
         return json(try enc.encode(one))
     }
 
+    /// CPU-heavy (passes over the snapshot): computed on the work pool, see `WorkPool`.
     @Sendable func hotspots(request: Request, context: Context) async throws -> Response {
+        try await service.work.run("hotspots") { try hotspotsResponse(request) }
+    }
+
+    private func hotspotsResponse(_ request: Request) throws -> Response {
         let (snap, _) = service.live.current()
         let p = try period(request, snap)
         let d = try district(request)

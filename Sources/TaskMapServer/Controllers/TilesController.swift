@@ -57,9 +57,12 @@ struct TilesController<Context: RequestContext> {
             }
         }
         service.metrics.tileCache(hit: false)
-        source.prepare(snapshot: snap, version: version)
-        let png = try source.render(TileRequest(layer: layer, tile: address, retina: retina, filter: filter, metric: metric),
-                                    snapshot: snap, filter: service.live.compile(filter, for: snap))
+        let compiled = service.live.compile(filter, for: snap)
+        let tileRequest = TileRequest(layer: layer, tile: address, retina: retina, filter: filter, metric: metric)
+        let png = try await service.work.run("tile") {
+            source.prepare(snapshot: snap, version: version)
+            return try source.render(tileRequest, snapshot: snap, filter: compiled)
+        }
         service.metrics.tileRendered(layer: layer)
         let entry = TileCache.Entry(png: ByteBuffer(bytes: png), etag: "\"\(String(FNV1a.hash(png), radix: 16))-\(png.count)\"",
                                     version: version)

@@ -21,6 +21,8 @@ final class ServerMetrics: @unchecked Sendable {
     private let lock = NSLock()
     private var requests: [RequestKey: UInt64] = [:]
     private var latency: [String: Histogram] = [:]
+    private var workQueued: [String: Histogram] = [:]
+    private var workRan: [String: Histogram] = [:]
     private var tilesRendered: [String: UInt64] = [:]
     private var tileCacheHits: UInt64 = 0
     private var tileCacheMisses: UInt64 = 0
@@ -35,6 +37,14 @@ final class ServerMetrics: @unchecked Sendable {
             // In place: no copy of the histogram per request.
             latency[route, default: Histogram()].record(seconds)
             if status == 304 { notModified += 1 }
+        }
+    }
+
+    /// One piece of `WorkPool` work: seconds it waited for a thread, seconds it ran.
+    func recordWork(kind: String, queued: Double, ran: Double) {
+        lock.withLock {
+            workQueued[kind, default: Histogram()].record(queued)
+            workRan[kind, default: Histogram()].record(ran)
         }
     }
 
@@ -68,18 +78,25 @@ final class ServerMetrics: @unchecked Sendable {
             for (k, v) in requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
                 out += "taskmap_http_requests_total{method=\"\(esc(k.method))\",route=\"\(esc(k.route))\",status=\"\(k.status)\"} \(v)\n"
             }
-            out += "# HELP taskmap_http_request_duration_seconds Time to produce the response (headers and buffered body).\n"
-            out += "# TYPE taskmap_http_request_duration_seconds histogram\n"
-            for (route, h) in latency.sorted(by: { $0.key < $1.key }) {
-                var cumulative: UInt64 = 0
-                for (i, b) in Self.buckets.enumerated() {
-                    cumulative += h.counts[i]
-                    out += "taskmap_http_request_duration_seconds_bucket{route=\"\(esc(route))\",le=\"\(String(b))\"} \(cumulative)\n"
+            func histograms(_ name: String, _ help: String, label: String, _ family: [String: Histogram]) {
+                out += "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+                for (value, h) in family.sorted(by: { $0.key < $1.key }) {
+                    let l = "\(label)=\"\(esc(value))\""
+                    var cumulative: UInt64 = 0
+                    for (i, b) in Self.buckets.enumerated() {
+                        cumulative += h.counts[i]
+                        out += "\(name)_bucket{\(l),le=\"\(String(b))\"} \(cumulative)\n"
+                    }
+                    out += "\(name)_bucket{\(l),le=\"+Inf\"} \(h.count)\n"
+                    out += "\(name)_sum{\(l)} \(h.sum)\n\(name)_count{\(l)} \(h.count)\n"
                 }
-                out += "taskmap_http_request_duration_seconds_bucket{route=\"\(esc(route))\",le=\"+Inf\"} \(h.count)\n"
-                out += "taskmap_http_request_duration_seconds_sum{route=\"\(esc(route))\"} \(h.sum)\n"
-                out += "taskmap_http_request_duration_seconds_count{route=\"\(esc(route))\"} \(h.count)\n"
             }
+            histograms("taskmap_http_request_duration_seconds", "Time to produce the response (headers and buffered body).",
+                       label: "route", latency)
+            histograms("taskmap_work_queue_seconds", "Time CPU-heavy work (tile renders, analytics) waited for a worker thread.",
+                       label: "kind", workQueued)
+            histograms("taskmap_work_seconds", "Time CPU-heavy work (tile renders, analytics) ran on a worker thread.",
+                       label: "kind", workRan)
             out += "# HELP taskmap_http_not_modified_total Responses answered 304 from If-None-Match.\n"
             out += "# TYPE taskmap_http_not_modified_total counter\ntaskmap_http_not_modified_total \(notModified)\n"
             out += "# HELP taskmap_tile_cache_hits_total Tile requests answered from the tile cache.\n"

@@ -10,6 +10,8 @@ final class TaskMapService: @unchecked Sendable {
     let live: LiveSnapshot
     let events: EventHub
     let metrics: ServerMetrics
+    /// CPU-heavy work (renders, analytics) runs here, first come first served.
+    let work: WorkPool
     let config: ServerConfiguration
     /// Serialises "write to the store, then publish" so that snapshot and SSE see changes in store order.
     private let writeLock = NSLock()
@@ -25,6 +27,7 @@ final class TaskMapService: @unchecked Sendable {
         live = try LiveSnapshot(store: store)
         events = EventHub(replayCount: config.eventReplayCount)
         metrics = ServerMetrics()
+        work = WorkPool(metrics: metrics)
         categoriesByCode = Dictionary(try store.categories().map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         var area = BoundingBox.empty
         for m in live.mahalle { area.extend(m.geometry.bbox) }
