@@ -46,7 +46,8 @@ struct NeedsCounts {
     /// The latest creation or resolution time in the snapshot, in Unix seconds (nil when empty).
     static func horizon(_ snapshot: ComplaintSnapshot) -> Int64? {
         var latest: UInt32 = 0
-        for r in snapshot.sorted { latest = max(latest, r.created, r.resolved) }
+        let dead = snapshot.dead
+        for (i, r) in snapshot.sorted.enumerated() where dead.isEmpty || !dead.contains(i) { latest = max(latest, r.created, r.resolved) }
         for r in snapshot.tail { latest = max(latest, r.created, r.resolved) }
         return snapshot.count > 0 ? Int64(latest) + CompactComplaint.epoch2000 : nil
     }
@@ -73,9 +74,12 @@ struct NeedsCounts {
         let channelCount = channels.count
 
         // Plain loops over the two record arrays (no closure: the counters stay unboxed locals).
+        let dead = snapshot.dead
         for part in 0..<2 {
             let records = part == 0 ? snapshot.sorted : snapshot.tail
-            for r in records {
+            let skipDead = part == 0 && !dead.isEmpty
+            for (i, r) in records.enumerated() {
+                if skipDead && dead.contains(i) { continue }  // replaced by a newer version in the tail
                 // Time tests first: most records (other months, long resolved) touch no counter.
                 let created = r.created, resolvedAt = r.resolved
                 let inCurrent = cur.contains(created), inPrevious = prev.contains(created), inYear = yoy.contains(created)

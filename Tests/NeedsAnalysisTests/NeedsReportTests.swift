@@ -321,4 +321,35 @@ final class NeedsReportTests: XCTestCase {
         XCTAssertEqual(m.previous?.label, "2023-12")
         XCTAssertEqual(m.yearEarlier?.label, "2023-01")
     }
+
+    /// Work-flow changes leave the old version of a complaint as a dead position in the snapshot and the new one in
+    /// its tail: needs and hot spots must count each complaint once, with its new status (equal to a snapshot
+    /// built from scratch with the same complaints).
+    func testWorkflowChangesAreCountedOnce() throws {
+        let t = town()
+        var snap = t.snapshot()
+        let opened = snap.sorted.indices.filter { snap.sorted[$0].status == CompiledFilter.statusCode(.open) }.prefix(12)
+        XCTAssertEqual(opened.count, 12)
+        for i in opened {
+            var r = snap.sorted[i]
+            r.status = CompiledFilter.statusCode(.resolved)
+            r.resolved = r.created + 5 * 3600
+            snap = snap.inserting(r)
+        }
+        XCTAssertEqual(snap.dead.count, 12)
+        let clean = ComplaintSnapshot(tables: snap.tables, records: snap.mergedRecords())
+        var o = NeedsOptions()
+        o.asOf = istanbul(2024, 6, 1)
+        func needs(_ s: ComplaintSnapshot) throws -> String {
+            String(decoding: try NeedsReport.compute(snapshot: s, mahalle: t.mahalle, categories: t.categories, period: march,
+                                                     district: "merkez", options: o).jsonData(pretty: true), as: UTF8.self)
+        }
+        XCTAssertEqual(try needs(snap), try needs(clean))
+        XCTAssertNotEqual(try needs(snap), try needs(t.snapshot()), "the changes must show (fewer open, more resolved)")
+        func hot(_ s: ComplaintSnapshot) throws -> String {
+            String(decoding: try HotspotAnalysis.mahalle(snapshot: s, mahalle: t.mahalle, categories: t.categories, period: march)
+                .jsonData(pretty: true), as: UTF8.self)
+        }
+        XCTAssertEqual(try hot(snap), try hot(clean))
+    }
 }

@@ -9,14 +9,25 @@ import XCTest
 final class FilterBucketsTests: XCTestCase {
     static let records = Fixture.clustered(40_000, seed: 11)
 
-    /// 6 categories × 12 months of 2024, a tail of recent inserts, and one sorted record replaced (moved to the tail).
+    /// 6 categories × 12 months of 2024, a tail of recent inserts, and 60 sorted records replaced by newer versions
+    /// (work-flow changes: new status; a few also a new category): their old positions are dead, the new ones in
+    /// the tail; one of them replaced twice.
     func snapshot() -> ComplaintSnapshot {
         var snap = Fixture.snapshot(Array(Self.records.dropLast(300)))
         for r in Self.records.suffix(300) { snap = snap.inserting(r) }
-        var moved = Self.records[1234]
-        moved.status = CompiledFilter.statusCode(.resolved)
-        return snap.inserting(moved)
+        for k in 0..<60 {
+            var moved = Self.records[1234 + 397 * k]
+            moved.status = CompiledFilter.statusCode(k % 2 == 0 ? .resolved : .inProgress)
+            if k % 7 == 0 { moved.category = 1 + moved.category % 6 }
+            snap = snap.inserting(moved)
+        }
+        var twice = Self.records[1234]
+        twice.status = CompiledFilter.statusCode(.closed)
+        return snap.inserting(twice)
     }
+
+    /// The same complaints in a snapshot built from scratch: no tail, nothing dead.
+    func clean(_ snap: ComplaintSnapshot) -> ComplaintSnapshot { Fixture.snapshot(snap.mergedRecords()) }
 
     func filters(_ snap: ComplaintSnapshot) -> [(String, CompiledFilter)] {
         func f(_ categories: [String]? = nil, month: String? = nil, from: String? = nil, to: String? = nil,
@@ -89,25 +100,91 @@ final class FilterBucketsTests: XCTestCase {
         XCTAssertGreaterThan(nonEmpty, 15, "the comparison must cover tiles with data")
     }
 
-    /// The index follows the sorted records: after a merge of the tail or a removal it is rebuilt, not reused.
-    func testIndexIsRebuiltWhenSortedRecordsChange() throws {
+    /// A replaced sorted record is marked dead, not removed: the sorted records are not copied, positions do not
+    /// move, so the index is kept as it was; the merge drops the dead ones and the index is rebuilt.
+    func testReplacingASortedRecordMarksItDeadAndKeepsTheIndex() throws {
         var snap = Fixture.snapshot(Array(Self.records.prefix(20_000)))
         let filter = snap.compile(ComplaintFilter(categories: ["park"]))
+        let park = snap.tables.categoryIndex["park"]!
         let before = try XCTUnwrap(snap.candidates(for: filter))
-        XCTAssertTrue(before.positions.allSatisfy { snap.sorted[Int($0)].category == filter.categoryIndex("park", snap) })
-        // Replace a park complaint that sits in the sorted part: it leaves `sorted`, positions after it shift.
-        let i = try XCTUnwrap(snap.sorted.firstIndex { $0.category == filter.categoryIndex("park", snap) })
+        let sortedBefore = snap.sorted
+        let i = try XCTUnwrap(snap.sorted.firstIndex { $0.category == park })
         var moved = snap.sorted[i]
         moved.category = 1
         snap = snap.inserting(moved)
-        let after = try XCTUnwrap(snap.candidates(for: filter))
-        XCTAssertEqual(after.count, before.count - 1)
-        XCTAssertTrue(after.positions.allSatisfy { snap.sorted[Int($0)].category == filter.categoryIndex("park", snap) })
-        // The updated index (no rebuild after a removal) equals one built from scratch, for every kind of filter.
-        let rebuilt = Fixture.snapshot(snap.sorted)
+        XCTAssertEqual(snap.sorted, sortedBefore, "the sorted records are untouched")
+        XCTAssertEqual(snap.dead.count, 1)
+        XCTAssertTrue(snap.dead.contains(i))
+        XCTAssertEqual(snap.count, 20_000)
+        XCTAssertEqual(snap.tail, [moved])
+        XCTAssertEqual(Array(try XCTUnwrap(snap.candidates(for: filter)).positions), Array(before.positions), "index kept")
+        var parks = 0
+        snap.forEach(filter: filter) { _ in parks += 1 }
+        XCTAssertEqual(parks, before.count - 1, "the dead record is not visited")
+        // Replacing it again replaces the tail copy; nothing more dies.
+        moved.category = 2
+        snap = snap.inserting(moved)
+        XCTAssertEqual(snap.dead.count, 1)
+        XCTAssertEqual(snap.tail, [moved])
+        // The merge drops the dead position; the index built after it equals a clean snapshot's.
+        let merged = Fixture.snapshot(snap.mergedRecords())
+        XCTAssertEqual(merged.count, 20_000)
+        XCTAssertTrue(merged.dead.isEmpty)
+        XCTAssertEqual(merged.sorted.filter { $0.id == moved.id }, [moved])
         for (name, f) in filters(snap) {
-            XCTAssertEqual(snap.candidates(for: f).map { Array($0.positions) }, rebuilt.candidates(for: f).map { Array($0.positions) }, name)
+            XCTAssertEqual(merged.candidates(for: f).map { Array($0.positions) }, clean(snap).candidates(for: f).map { Array($0.positions) }, name)
         }
+    }
+
+    /// Every reader skips dead positions: counts, scales, pins and records equal those of the same complaints in a
+    /// snapshot built from scratch (a dead record counted would double a changed complaint, or keep its old status).
+    func testDeadPositionsAreSkippedByEveryReader() throws {
+        let snap = snapshot()
+        XCTAssertEqual(snap.dead.count, 60)
+        let ref = clean(snap)
+        XCTAssertEqual(snap.count, ref.count)
+        let kernel = HeatKernel(radius: 6)
+        var statusFilters = filters(snap)
+        statusFilters.append(("all", CompiledFilter()))
+        statusFilters.append(("resolved", snap.compile(ComplaintFilter(statuses: [.resolved]))))
+        statusFilters.append(("open, one category", snap.compile(ComplaintFilter(categories: ["park"], statuses: [.open]))))
+        var compared = 0
+        for (name, filter) in statusFilters {
+            var ids: [UInt32] = [], refIDs: [UInt32] = []
+            snap.forEach(filter: filter) { ids.append($0.id) }
+            ref.forEach(filter: filter) { refIDs.append($0.id) }
+            XCTAssertEqual(ids.sorted(), refIDs.sorted(), "\(name): forEach")
+            XCTAssertEqual(HeatScaleEstimator.densestCellsAllZooms(snap, filter: filter, cellPixels: 16),
+                           HeatScaleEstimator.densestCellsAllZooms(ref, filter: filter, cellPixels: 16), "\(name): scales")
+            for z in [10, 13, 16] {
+                XCTAssertEqual(HeatScaleEstimator.densestCell(snap, filter: filter, zoom: z, cellPixels: 16),
+                               HeatScaleEstimator.densestCell(ref, filter: filter, zoom: z, cellPixels: 16), "\(name) z\(z): scale pass")
+            }
+            for z in [10, 12, 14, 16] {
+                let t = Fixture.centerTile(z)
+                let canvas = HeatAggregate.canvas(tile: t, size: 256, kernel: kernel, cellPixels: 2)
+                let a = HeatAggregate.counts(snap, canvas: canvas, cellPixels: 2, filter: filter, candidates: snap.candidates(for: filter))
+                let b = HeatAggregate.counts(ref, canvas: canvas, cellPixels: 2, filter: filter)
+                XCTAssertTrue(a.counts == b.counts, "\(name) z\(z): counts differ")
+                XCTAssertEqual(a.total, b.total, "\(name) z\(z)")
+                let pinCanvas = TileCanvas(tile: t, size: 256, buffer: 64)
+                // As multisets: a changed complaint is drawn from the tail, elsewhere in the list than in `ref`.
+                func marks(_ m: [PinMark]) -> [String] { m.map { "\($0.x) \($0.y) \($0.kind)" }.sorted() }
+                XCTAssertEqual(marks(PinAggregate.pins(snap, canvas: pinCanvas, filter: filter, candidates: snap.candidates(for: filter))),
+                               marks(PinAggregate.pins(ref, canvas: pinCanvas, filter: filter)), "\(name) z\(z) pins")
+                XCTAssertEqual(marks(PinAggregate.clusters(snap, canvas: pinCanvas, filter: filter, cellPixels: 64)),
+                               marks(PinAggregate.clusters(ref, canvas: pinCanvas, filter: filter, cellPixels: 64)), "\(name) z\(z) clusters")
+                if b.total > 0 { compared += 1 }
+            }
+        }
+        XCTAssertGreaterThan(compared, 20, "the comparison must cover tiles with data")
+        // The changed complaints are there once, with their new status.
+        var seen: [UInt32: UInt8] = [:]
+        snap.forEach(filter: CompiledFilter()) { r in
+            XCTAssertNil(seen[r.id], "complaint \(r.id) visited twice")
+            seen[r.id] = r.status
+        }
+        XCTAssertEqual(seen[Self.records[1234].id], CompiledFilter.statusCode(.closed))
     }
 }
 

@@ -37,11 +37,14 @@ public struct ComplaintSnapshot: Sendable {
 
     public private(set) var tables: Tables
     /// Sorted by `morton`. Any change to it drops the (lazily built) category × month index.
-    public private(set) var sorted: [CompactComplaint] { didSet { filterBuckets = FilterBuckets() } }
+    public private(set) var sorted: [CompactComplaint] { didSet { filterBuckets = FilterBuckets(); dead = DeadPositions() } }
     /// Positions of `sorted` by category and month (see `candidates(for:)`), built on first use.
     private(set) var filterBuckets = FilterBuckets()
     /// Recent inserts, unsorted; merged into `sorted` when it grows past `mergeThreshold`.
     public private(set) var tail: [CompactComplaint]
+    /// Positions of `sorted` whose record a newer version in `tail` replaced (a work-flow change). Readers of
+    /// `sorted` skip them; a merge drops them (also when they reach `mergeThreshold`).
+    public private(set) var dead = DeadPositions()
     public static let mergeThreshold = 8_192
 
     /// The largest id in `sorted` (an upper bound after removals): a record with a larger id is new, and
@@ -57,18 +60,19 @@ public struct ComplaintSnapshot: Sendable {
         maxSortedID = r.reduce(0) { max($0, $1.id) }
     }
 
-    public var count: Int { sorted.count + tail.count }
+    public var count: Int { sorted.count - dead.count + tail.count }
 
     /// All records in Morton order (the tail merged in).
     public func mergedRecords() -> [CompactComplaint] {
         var s = self
-        if !s.tail.isEmpty { s.mergeTail() }
+        if !s.tail.isEmpty || !s.dead.isEmpty { s.mergeTail() }
         return s.sorted
     }
 
     mutating func replaceRecords(sorted records: [CompactComplaint]) {
         sorted = records
         tail = []
+        dead = DeadPositions()
         maxSortedID = records.reduce(0) { max($0, $1.id) }
     }
 
@@ -81,11 +85,12 @@ public struct ComplaintSnapshot: Sendable {
         if let newTables { s.tables = newTables }
         s.removeInPlace(id: c.id, morton: c.morton)
         s.tail.append(c)
-        if s.tail.count >= Self.mergeThreshold { s.mergeTail() }
+        if s.tail.count >= Self.mergeThreshold || s.dead.count >= Self.mergeThreshold { s.mergeTail() }
         return s
     }
 
-    /// Removes the record with `id`, if any. `morton`: where it probably is (a work-flow change keeps the position),
+    /// Retires the record with `id`, if any: from the tail it is removed, in `sorted` its position is marked dead
+    /// (no copy of the sorted records). `morton`: where it probably is (a work-flow change keeps the position),
     /// found by binary search; elsewhere a linear search. A new id (above every sorted id) costs nothing.
     mutating func removeInPlace(id: UInt32, morton: UInt64? = nil) {
         if let i = tail.firstIndex(where: { $0.id == id }) { tail.remove(at: i); return }
@@ -94,16 +99,12 @@ public struct ComplaintSnapshot: Sendable {
         if let morton {
             var i = lowerBound(morton)
             while i < sorted.count && sorted[i].morton == morton {
-                if sorted[i].id == id { found = i; break }
+                if sorted[i].id == id && !dead.contains(i) { found = i; break }
                 i += 1
             }
         }
-        if found == nil { found = sorted.firstIndex(where: { $0.id == id }) }
-        if let i = found {
-            let index = filterBuckets, record = sorted[i]
-            sorted.remove(at: i)
-            filterBuckets = index.removing(position: i, record: record)  // updated, not rebuilt
-        }
+        if found == nil { found = sorted.indices.first { sorted[$0].id == id && !dead.contains($0) } }
+        if let i = found { dead.insert(i, capacity: sorted.count) }
     }
 
     mutating func mergeTail() {
@@ -112,14 +113,21 @@ public struct ComplaintSnapshot: Sendable {
         var merged: [CompactComplaint] = []
         merged.reserveCapacity(sorted.count + t.count)
         var i = 0, j = 0
+        let skip = !dead.isEmpty
         while i < sorted.count && j < t.count {
+            if skip && dead.contains(i) { i += 1; continue }
             if sorted[i].morton <= t[j].morton { merged.append(sorted[i]); i += 1 } else { merged.append(t[j]); j += 1 }
         }
-        merged.append(contentsOf: sorted[i...])
+        if skip {
+            for k in i..<sorted.count where !dead.contains(k) { merged.append(sorted[k]) }
+        } else {
+            merged.append(contentsOf: sorted[i...])
+        }
         merged.append(contentsOf: t[j...])
         maxSortedID = max(maxSortedID, t.reduce(0) { max($0, $1.id) })
         sorted = merged
         tail = []
+        dead = DeadPositions()
     }
 
     /// First index in `sorted` whose key is ≥ `key`.
@@ -156,7 +164,7 @@ public struct ComplaintSnapshot: Sendable {
                     while i < buf.count {
                         let r = buf[i]
                         if r.morton > range.upperBound { break }
-                        if r.x >= x0 && r.x <= x1 && r.y >= y0 && r.y <= y1 && filter.matches(r) { body(r) }
+                        if r.x >= x0 && r.x <= x1 && r.y >= y0 && r.y <= y1 && filter.matches(r) && !dead.contains(i) { body(r) }
                         i += 1
                     }
                 }
@@ -168,7 +176,11 @@ public struct ComplaintSnapshot: Sendable {
     /// Calls `body` with every record that passes `filter`, in storage order.
     public func forEach(filter: CompiledFilter, _ body: (CompactComplaint) -> Void) {
         sorted.withUnsafeBufferPointer { buf in
-            for r in buf where filter.matches(r) { body(r) }
+            if dead.isEmpty {
+                for r in buf where filter.matches(r) { body(r) }
+            } else {
+                for i in buf.indices where filter.matches(buf[i]) && !dead.contains(i) { body(buf[i]) }
+            }
         }
         for r in tail where filter.matches(r) { body(r) }
     }

@@ -6,7 +6,8 @@ import Foundation
 /// buckets hold instead of all of them.
 ///
 /// Built lazily, once per `sorted` array (a counting sort: two linear passes), the first time a narrowing filter
-/// asks; a snapshot that only gains tail records keeps it. Thread-safe: the first caller builds, the others wait.
+/// asks; a snapshot that only gains tail records or dead positions (work-flow changes) keeps it:
+/// positions never move. Dead positions stay listed; readers skip them. Thread-safe: the first caller builds, the others wait.
 public final class FilterBuckets: @unchecked Sendable {
     struct Built {
         /// Positions in `sorted`, grouped by bucket; within a bucket ascending.
@@ -45,31 +46,6 @@ public final class FilterBuckets: @unchecked Sendable {
             built = b
             return b
         }
-    }
-
-    /// The index after `sorted.remove(at: position)` of `record`: that entry out, later positions one lower (one
-    /// pass over 4 bytes a complaint instead of a rebuild). Unbuilt stays unbuilt. Bucket time bounds stay as they
-    /// were (still bounds).
-    func removing(position: Int, record: CompactComplaint) -> FilterBuckets {
-        let next = FilterBuckets()
-        guard let b = lock.withLock({ built }) else { return next }
-        let bucket = b.bucket(of: record)
-        guard bucket >= 0, bucket < b.starts.count - 1 else { return next }
-        var positions = [UInt32]()
-        positions.reserveCapacity(b.positions.count - 1)
-        let p = UInt32(position)
-        var removed = false
-        for k in 0..<b.positions.count {
-            let v = b.positions[k]
-            if v == p && !removed && k >= b.starts[bucket] && k < b.starts[bucket + 1] { removed = true; continue }
-            positions.append(v > p ? v - 1 : v)
-        }
-        guard removed else { return next }
-        var starts = b.starts
-        for i in (bucket + 1)..<starts.count { starts[i] -= 1 }
-        next.built = Built(positions: positions, starts: starts, minCreated: b.minCreated, maxCreated: b.maxCreated,
-                           firstMonth: b.firstMonth, months: b.months, categories: b.categories)
-        return next
     }
 
     static func build(_ sorted: [CompactComplaint]) -> Built {

@@ -48,8 +48,10 @@ extension HotspotAnalysis {
         let window = Window(period)
         let slotOf = scope.slotOfMahalleIndex
         var counts = [Int](repeating: 0, count: scope.mahalle.count)
-        func pass(_ buf: UnsafeBufferPointer<CompactComplaint>) {
-            for r in buf where window.contains(r.created) {
+        let dead = snapshot.dead
+        func pass(_ buf: UnsafeBufferPointer<CompactComplaint>, skipDead: Bool) {
+            for (i, r) in buf.enumerated() where window.contains(r.created) {
+                if skipDead && dead.contains(i) { continue }  // replaced by a newer version in the tail
                 let mi = Int(r.mahalle)
                 guard mi < slotOf.count else { continue }
                 let s = Int(slotOf[mi])
@@ -58,8 +60,8 @@ extension HotspotAnalysis {
                 visit?(r, s)
             }
         }
-        snapshot.sorted.withUnsafeBufferPointer(pass)
-        snapshot.tail.withUnsafeBufferPointer(pass)
+        snapshot.sorted.withUnsafeBufferPointer { pass($0, skipDead: !dead.isEmpty) }
+        snapshot.tail.withUnsafeBufferPointer { pass($0, skipDead: false) }
         if counts.allSatisfy({ $0 == 0 }) && !scope.mahalle.isEmpty { notes.append("No complaints in \(period.label).") }
         return counts
     }

@@ -52,10 +52,12 @@ public enum HeatScaleEstimator {
             tailCounts[shift >= 64 ? 0 : r.morton >> shift, default: 0] += 1
         }
         var best = 0
+        let dead = snapshot.dead
         snapshot.sorted.withUnsafeBufferPointer { buf in
             var current: UInt64 = .max, run = 0
-            for r in buf {
+            for (i, r) in buf.enumerated() {
                 if !all && !filter.matches(r) { continue }
+                if !dead.isEmpty && dead.contains(i) { continue }
                 if let m = mahalleIndex, r.mahalle != m { continue }
                 let key = shift >= 64 ? 0 : r.morton >> shift
                 if key != current {
@@ -92,6 +94,7 @@ public enum HeatScaleEstimator {
                                     candidates: CandidatePositions?) -> [UInt64] {
         let all = filter.isAll
         var keys: [UInt64] = []
+        let dead = snapshot.dead
         snapshot.sorted.withUnsafeBufferPointer { buf in
             if let candidates {
                 keys.reserveCapacity(candidates.count)
@@ -99,14 +102,16 @@ public enum HeatScaleEstimator {
                     let r = buf[Int(i)]
                     if !filter.matches(r) { continue }
                     if let m = mahalleIndex, r.mahalle != m { continue }
+                    if !dead.isEmpty && dead.contains(Int(i)) { continue }
                     keys.append(r.morton)
                 }
                 return
             }
             if all && mahalleIndex == nil { keys.reserveCapacity(buf.count) }
-            for r in buf {
+            for (i, r) in buf.enumerated() {
                 if !all && !filter.matches(r) { continue }
                 if let m = mahalleIndex, r.mahalle != m { continue }
+                if !dead.isEmpty && dead.contains(i) { continue }
                 keys.append(r.morton)
             }
         }

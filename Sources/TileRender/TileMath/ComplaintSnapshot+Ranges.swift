@@ -49,10 +49,21 @@ extension ComplaintSnapshot {
         return out
     }
 
-    /// Visits the positions of `sorted` in `ranges` (ascending): every one, or, when `candidates` (a filter's
-    /// category × month positions) are fewer than the ranges hold, only the candidates inside them.
+    /// Visits the live positions of `sorted` in `ranges` (ascending; dead ones, replaced by a newer version in the
+    /// tail, skipped): every one, or, when `candidates` (a filter's category × month positions) are fewer than the
+    /// ranges hold, only the candidates inside them.
     @inline(__always)
     func forEachPosition(in ranges: [Range<Int>], candidates: CandidatePositions?, _ body: (Int) -> Void) {
+        if dead.isEmpty {
+            forEachPositionIncludingDead(in: ranges, candidates: candidates, body)
+        } else {
+            let dead = dead
+            forEachPositionIncludingDead(in: ranges, candidates: candidates) { if !dead.contains($0) { body($0) } }
+        }
+    }
+
+    @inline(__always)
+    private func forEachPositionIncludingDead(in ranges: [Range<Int>], candidates: CandidatePositions?, _ body: (Int) -> Void) {
         if let candidates {
             let inRanges = ranges.reduce(0) { $0 + $1.count }
             if candidates.count < inRanges {
