@@ -42,6 +42,9 @@ public struct ServerConfiguration: Sendable {
     public var writeRateLimitPerMinute = 600
     /// Writes a key may make at once before the per-minute rate applies (the token bucket's size).
     public var writeRateLimitBurst = 60
+    /// Tile renders and analytics queued or running at most (they run one per core, in arrival order); beyond it
+    /// a request gets 503 with `Retry-After` at once.
+    public var workQueueLimit = 1_024
     /// Access log and server log level.
     public var logLevel: Logger.Level = .info
 

@@ -48,6 +48,13 @@ final class RendererTests: XCTestCase {
         renderer.update(snapshot: Fixture.snapshot(recs), version: 7)
         renderer.update(snapshot: snap, version: 7)
         XCTAssertEqual(renderer.heatScale(zoom: 15), before)
+        // Only forward: an older version (a render that queued before a write) does not take it back.
+        renderer.update(snapshot: snap, version: 9)
+        let newer = renderer.heatScale(zoom: 15)
+        XCTAssertGreaterThan(newer.maximum, before.maximum)
+        renderer.update(snapshot: Fixture.snapshot(recs), version: 8)
+        XCTAssertEqual(renderer.dataVersion, 9)
+        XCTAssertEqual(renderer.heatScale(zoom: 15), newer)
     }
 
     func testManyThreadsRenderTheSameBytes() throws {

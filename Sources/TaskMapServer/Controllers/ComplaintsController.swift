@@ -68,10 +68,6 @@ struct ComplaintsController<Context: RequestContext> {
     /// in-memory snapshot (the same data the tiles show).
     /// CPU-heavy (passes over the snapshot): computed on the work pool, see `WorkPool`.
     @Sendable func list(request: Request, context: Context) async throws -> Response {
-        try await service.work.run("complaints") { try listResponse(request) }
-    }
-
-    private func listResponse(_ request: Request) throws -> Response {
         let filter = try request.complaintFilter()
         let bbox = try request.query("bbox").map { try BBoxParser.parse($0) }
         let limit = try request.limit(default: service.config.queryDefaultLimit, max: service.config.queryMaxLimit)
@@ -80,6 +76,13 @@ struct ComplaintsController<Context: RequestContext> {
         if request.headers[values: .ifNoneMatch].contains(etag) {
             return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "no-cache"])
         }
+        return try await service.work.run("complaints") {
+            listResponse(filter: filter, bbox: bbox, limit: limit, snap: snap, version: version, etag: etag)
+        }
+    }
+
+    private func listResponse(filter: ComplaintFilter, bbox: BoundingBox?, limit: Int, snap: ComplaintSnapshot, version: UInt64,
+                              etag: String) -> Response {
         let compiled = service.live.compile(filter, for: snap)
         var newest = NewestFirst(limit: limit)
         if let bbox {

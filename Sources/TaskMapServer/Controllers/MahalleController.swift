@@ -16,16 +16,16 @@ struct MahalleController<Context: RequestContext> {
 
     /// CPU-heavy (passes over the snapshot): computed on the work pool, see `WorkPool`.
     @Sendable func list(request: Request, context: Context) async throws -> Response {
-        try await service.work.run("mahalle") { try listResponse(request) }
-    }
-
-    private func listResponse(_ request: Request) throws -> Response {
         let filter = try request.complaintFilter()
         let (snap, version) = service.live.current()
         let etag = "\"m\(version)-\(FNV1a.hex(request.uri.query ?? ""))\""
         if request.headers[values: .ifNoneMatch].contains(etag) {
             return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "no-cache"])
         }
+        return try await service.work.run("mahalle") { listResponse(filter: filter, snap: snap, version: version, etag: etag) }
+    }
+
+    private func listResponse(filter: ComplaintFilter, snap: ComplaintSnapshot, version: UInt64, etag: String) -> Response {
         let stats = MahalleStats(snapshot: snap, filter: service.live.compile(filter, for: snap))
         let features = service.live.mahalle.map { m -> MahalleFeature in
             let i = Int(snap.tables.mahalleIndex[m.id] ?? 0)

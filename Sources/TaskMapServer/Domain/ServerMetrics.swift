@@ -30,6 +30,7 @@ final class ServerMetrics: @unchecked Sendable {
     private var complaintsCreated: UInt64 = 0
     private var workflowChanges: UInt64 = 0
     private var rateLimitedWrites: UInt64 = 0
+    private var workRejections: UInt64 = 0
 
     func recordRequest(method: String, route: String, status: Int, seconds: Double) {
         lock.withLock {
@@ -53,6 +54,7 @@ final class ServerMetrics: @unchecked Sendable {
     func complaintCreated() { lock.withLock { complaintsCreated += 1 } }
     func workflowChanged() { lock.withLock { workflowChanges += 1 } }
     func rateLimited() { lock.withLock { rateLimitedWrites += 1 } }
+    func workRejected() { lock.withLock { workRejections += 1 } }
 
     /// Gauges the caller knows (complaints in the snapshot, data version, SSE clients, cache bytes).
     struct Gauges {
@@ -124,6 +126,8 @@ final class ServerMetrics: @unchecked Sendable {
             out += "# TYPE taskmap_workflow_changes_total counter\ntaskmap_workflow_changes_total \(workflowChanges)\n"
             out += "# HELP taskmap_rate_limited_total Writes refused with 429 (per-key write rate limit).\n"
             out += "# TYPE taskmap_rate_limited_total counter\ntaskmap_rate_limited_total \(rateLimitedWrites)\n"
+            out += "# HELP taskmap_work_rejected_total Requests refused with 503 because the work queue was full.\n"
+            out += "# TYPE taskmap_work_rejected_total counter\ntaskmap_work_rejected_total \(workRejections)\n"
             out += "# HELP taskmap_event_clients Connected Server-Sent Events clients.\n"
             out += "# TYPE taskmap_event_clients gauge\ntaskmap_event_clients \(g.eventClients)\n"
             return out

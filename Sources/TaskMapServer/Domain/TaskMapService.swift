@@ -27,7 +27,7 @@ final class TaskMapService: @unchecked Sendable {
         live = try LiveSnapshot(store: store)
         events = EventHub(replayCount: config.eventReplayCount)
         metrics = ServerMetrics()
-        work = WorkPool(metrics: metrics)
+        work = WorkPool(metrics: metrics, limit: config.workQueueLimit)
         categoriesByCode = Dictionary(try store.categories().map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         var area = BoundingBox.empty
         for m in live.mahalle { area.extend(m.geometry.bbox) }

@@ -45,7 +45,9 @@ public final class TileRendererSource: TileSource, @unchecked Sendable {
 
     public func prepare(snapshot: ComplaintSnapshot, version v: UInt64) {
         lock.withLock {
-            guard v != version else { return }
+            // Only forward: a render queued under an older version must not take the renderer back (it draws the
+            // newer data, and its cache entry, marked with the older version, is revalidated like any other).
+            guard v > version else { return }
             version = v
             renderer.update(snapshot: snapshot, version: v)
         }

@@ -67,7 +67,7 @@ public final class TileRenderer: @unchecked Sendable {
     /// one (the server's), nothing happens unless it differs. Heat scales, classes and compiled filters are dropped.
     public func update(snapshot new: ComplaintSnapshot, version v: UInt64? = nil) {
         lock.withLock {
-            if let v, v == version { return }
+            if let v, v <= version { return }  // only forward (callers may race with an older snapshot)
             snapshot = new
             version = v ?? version + 1
             categoryColors = CategoryPalette.table(new.tables)
