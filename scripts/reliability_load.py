@@ -11,7 +11,7 @@
   reliability_load.py points N [--seed N]
       the first N points the writer will POST (lon lat per line), so a script can fetch their tiles before.
   reliability_load.py rss PID INTERVAL OUT.csv [--port P]
-      samples VmRSS of PID from /proc every INTERVAL seconds (elapsed_s,rss_kib[,tile_cache_kib,sqlite_kib from /metrics])
+      samples VmRSS of PID from /proc every INTERVAL seconds (elapsed_s,rss_kib[,tile_cache_kib,sqlite_kib,render_cache_kib from /metrics])
       until the process ends or this one gets SIGTERM.
   reliability_load.py tile LON LAT Z
       the tile x y containing the point at zoom Z.
@@ -343,7 +343,7 @@ def cmd_points(a):
         print(lon, lat)
 
 
-def metrics_kib(port, names=("taskmap_tile_cache_bytes", "taskmap_sqlite_memory_bytes")):
+def metrics_kib(port, names=("taskmap_tile_cache_bytes", "taskmap_sqlite_memory_bytes", "taskmap_render_cache_bytes")):
     """Gauges from the server's /metrics, in KiB (-1 each when they cannot be read)."""
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -366,7 +366,7 @@ def cmd_rss(a):
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     start = time.monotonic()
     with open(a.out, "w") as f:
-        f.write("elapsed_s,rss_kib" + (",tile_cache_kib,sqlite_kib" if a.port else "") + "\n")
+        f.write("elapsed_s,rss_kib" + (",tile_cache_kib,sqlite_kib,render_cache_kib" if a.port else "") + "\n")
         while not stop.is_set():
             try:
                 with open(f"/proc/{a.pid}/status") as s:

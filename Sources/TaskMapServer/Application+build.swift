@@ -50,7 +50,8 @@ func buildRouter(service: TaskMapService, tiles: (any TileSource)?, writeLimiter
     router.add(middleware: ErrorMiddleware())
 
     let tileCache = TileCache(capacityBytes: service.config.tileCacheBytes)
-    router.addRoutes(OperationsController(service: service, tileCacheFigures: { tileCache.figures }).endpoints)
+    router.addRoutes(OperationsController(service: service, tileCacheFigures: { tileCache.figures },
+                                          renderCacheBytes: { tiles?.cacheBytes ?? 0 }).endpoints)
     router.addRoutes(ComplaintsController(service: service, writeLimiter: writeLimiter).endpoints, atPath: "/api/complaints")
     router.addRoutes(MahalleController(service: service).endpoints, atPath: "/api/mahalle")
     router.addRoutes(NeedsController(service: service).endpoints, atPath: "/api")

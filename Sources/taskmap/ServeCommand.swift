@@ -54,6 +54,7 @@ struct ServeCommand: ParsableCommand {
     /// blocks the calling thread while the server runs on Swift concurrency and NIO threads.
     static func serve(_ config: ServerConfiguration) throws {
         Self.returnLargeBlocksToTheSystem()
+        Self.trimFreedMemory(everySeconds: Double(ProcessInfo.processInfo.environment["TASKMAP_TRIM_SECONDS"] ?? "") ?? 10)
         let finished = DispatchSemaphore(value: 0)
         let failure = ErrorBox()
         Task.detached {
@@ -89,5 +90,24 @@ extension ServeCommand {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
         _ = mallopt(-3 /* M_MMAP_THRESHOLD */, 1 << 20)
+    }
+
+    /// glibc keeps memory freed inside its arenas (one per thread that allocates: request, render and NIO threads)
+    /// for reuse, so RSS stays at the high-water mark of what was ever live at once: the per-filter key lists and
+    /// tiles that writes throw away, the snapshot tails each write copies. `malloc_trim(0)` gives the free pages of
+    /// every arena back (madvise); run every `everySeconds` on a utility thread (0 = never). Looked up like mallopt.
+    static func trimFreedMemory(everySeconds: Double) {
+        guard everySeconds > 0, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        let trim = unsafeBitCast(symbol, to: MallocTrim.self)
+        let thread = Thread {
+            while true {
+                Thread.sleep(forTimeInterval: everySeconds)
+                _ = trim(0)
+            }
+        }
+        thread.name = "malloc-trim"
+        thread.qualityOfService = .utility
+        thread.start()
     }
 }

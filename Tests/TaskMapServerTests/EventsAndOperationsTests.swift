@@ -77,6 +77,9 @@ final class EventsAndOperationsTests: XCTestCase {
             _ = try await client.get("/tiles/heat/14/9871/6351.png")
             _ = try await client.get("/nowhere")
             _ = try await client.get("/api/needs?month=2024-03")
+            let before = try await client.get("/metrics").text
+            XCTAssertTrue(before.contains("taskmap_render_cache_bytes "), before)
+            _ = try await client.get("/tiles/heat/14/9871/6345.png?category=temizlik")
             let r = try await client.get("/metrics")
             XCTAssertEqual(r.status, .ok)
             XCTAssertEqual(r.headers[.contentType], "text/plain; version=0.0.4; charset=utf-8")
@@ -86,14 +89,16 @@ final class EventsAndOperationsTests: XCTestCase {
             XCTAssertTrue(t.contains("# TYPE taskmap_http_request_duration_seconds histogram"))
             XCTAssertTrue(t.contains("taskmap_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 1"))
             XCTAssertTrue(t.contains("taskmap_tile_cache_hits_total 1"), t)
-            XCTAssertTrue(t.contains("taskmap_tile_cache_misses_total 1"), t)
-            XCTAssertTrue(t.contains("taskmap_tiles_rendered_total{layer=\"heat\"} 1"), t)
+            XCTAssertTrue(t.contains("taskmap_tile_cache_misses_total 2"), t)
+            XCTAssertTrue(t.contains("taskmap_tiles_rendered_total{layer=\"heat\"} 2"), t)
             XCTAssertTrue(t.contains("taskmap_complaints 12"))
             // Renders and analytics ran on the work pool, once each (the cache hit did not).
             XCTAssertTrue(t.contains("# TYPE taskmap_work_queue_seconds histogram"), t)
-            XCTAssertTrue(t.contains("taskmap_work_seconds_count{kind=\"tile\"} 1\n"), t)
+            XCTAssertTrue(t.contains("taskmap_work_seconds_count{kind=\"tile\"} 2\n"), t)
+            // The fixture's tile source keeps no caches (the renderer's figure is tested in RendererTests).
+            XCTAssertTrue(t.contains("taskmap_render_cache_bytes 0\n"), t)
             XCTAssertTrue(t.contains("taskmap_work_queue_seconds_count{kind=\"needs\"} 1\n"), t)
-            XCTAssertTrue(t.contains("taskmap_work_seconds_bucket{kind=\"tile\",le=\"+Inf\"} 1\n"), t)
+            XCTAssertTrue(t.contains("taskmap_work_seconds_bucket{kind=\"tile\",le=\"+Inf\"} 2\n"), t)
             // Every sample line is "name{labels} value" or "name value".
             for line in t.split(separator: "\n") where !line.hasPrefix("#") {
                 XCTAssertNotNil(Double(line.split(separator: " ").last ?? ""), String(line))

@@ -57,6 +57,20 @@ final class RendererTests: XCTestCase {
         XCTAssertEqual(renderer.heatScale(zoom: 15), newer)
     }
 
+    /// `/metrics` reports the per-filter caches: a filtered heat tile leaves its key list (8 bytes a complaint it
+    /// keeps); a new data version empties them.
+    func testCacheBytesCountKeyListsAndEmptyOnUpdate() throws {
+        let renderer = TileRenderer(snapshot: Fixture.snapshot(Fixture.clustered(3000)), mahalle: Fixture.mahalle)
+        XCTAssertEqual(renderer.cacheBytes, 0)
+        _ = try renderer.render(layer: .heat, tile: Fixture.centerTile(14), filter: ComplaintFilter(statuses: [.open]))
+        var open = 0
+        renderer.currentSnapshot().forEach(filter: renderer.currentSnapshot().compile(ComplaintFilter(statuses: [.open]))) { _ in open += 1 }
+        XCTAssertGreaterThan(open, 0)
+        XCTAssertEqual(renderer.cacheBytes, open * 8)
+        renderer.update(snapshot: renderer.currentSnapshot(), version: renderer.dataVersion + 1)
+        XCTAssertEqual(renderer.cacheBytes, 0)
+    }
+
     func testManyThreadsRenderTheSameBytes() throws {
         let renderer = TileRenderer(snapshot: Fixture.snapshot(Fixture.clustered(5000)), mahalle: Fixture.mahalle)
         let c = Fixture.centerTile(14)

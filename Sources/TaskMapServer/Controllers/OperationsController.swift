@@ -8,6 +8,8 @@ struct OperationsController<Context: RequestContext> {
     let service: TaskMapService
     /// The tile cache's figures for `/metrics` (bytes, entries), when tiles are served.
     let tileCacheFigures: @Sendable () -> (bytes: Int, entries: Int)
+    /// Bytes in the tile renderer's per-filter caches.
+    let renderCacheBytes: @Sendable () -> Int
 
     var endpoints: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
@@ -40,7 +42,7 @@ struct OperationsController<Context: RequestContext> {
         let cache = tileCacheFigures()
         let text = service.metrics.render(.init(complaints: snap.count, dataVersion: version, eventClients: service.events.clientCount,
                                                 tileCacheBytes: cache.bytes, tileCacheEntries: cache.entries,
-                                                sqliteMemoryBytes: SQLiteMemory.bytesInUse()))
+                                                sqliteMemoryBytes: SQLiteMemory.bytesInUse(), renderCacheBytes: renderCacheBytes()))
         return JSONOutput.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8", headers: [.cacheControl: "no-store"])
     }
 }

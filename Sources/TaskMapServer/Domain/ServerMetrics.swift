@@ -65,6 +65,8 @@ final class ServerMetrics: @unchecked Sendable {
         var tileCacheEntries: Int
         /// Heap SQLite holds (page caches of every connection, statements): bounded by `cache_size`.
         var sqliteMemoryBytes: Int64 = 0
+        /// The tile renderer's per-filter caches (bounded; emptied by every write).
+        var renderCacheBytes: Int = 0
     }
 
     func render(_ g: Gauges) -> String {
@@ -116,6 +118,8 @@ final class ServerMetrics: @unchecked Sendable {
             out += "# TYPE taskmap_tile_cache_entries gauge\ntaskmap_tile_cache_entries \(g.tileCacheEntries)\n"
             out += "# HELP taskmap_sqlite_memory_bytes Heap memory SQLite holds (page caches, statements), sqlite3_memory_used().\n"
             out += "# TYPE taskmap_sqlite_memory_bytes gauge\ntaskmap_sqlite_memory_bytes \(g.sqliteMemoryBytes)\n"
+            out += "# HELP taskmap_render_cache_bytes Bytes in the tile renderer's per-filter caches (candidate and key lists).\n"
+            out += "# TYPE taskmap_render_cache_bytes gauge\ntaskmap_render_cache_bytes \(g.renderCacheBytes)\n"
             out += "# HELP taskmap_complaints Complaints in the in-memory snapshot.\n"
             out += "# TYPE taskmap_complaints gauge\ntaskmap_complaints \(g.complaints)\n"
             out += "# HELP taskmap_data_version Data version (bumped by every insert or work-flow change).\n"

@@ -43,6 +43,8 @@ public final class TileRendererSource: TileSource, @unchecked Sendable {
         }
     }
 
+    public var cacheBytes: Int { renderer.cacheBytes }
+
     public func prepare(snapshot: ComplaintSnapshot, version v: UInt64) {
         lock.withLock {
             // Only forward: a render queued under an older version must not take the renderer back (it draws the

@@ -23,10 +23,13 @@ public protocol TileSource: Sendable {
     /// Called with the current snapshot and data version before rendering (sources that cache per snapshot
     /// refresh here; the default does nothing).
     func prepare(snapshot: ComplaintSnapshot, version: UInt64)
+    /// Bytes the source keeps in its own caches (per-filter lists and the like), for `/metrics`; 0 if none.
+    var cacheBytes: Int { get }
 }
 
 extension TileSource {
     public func prepare(snapshot: ComplaintSnapshot, version: UInt64) {}
+    public var cacheBytes: Int { 0 }
 }
 
 /// An XYZ tile address, validated: 0 ≤ z ≤ 30, 0 ≤ x, y < 2^z.

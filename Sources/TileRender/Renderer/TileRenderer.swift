@@ -75,6 +75,10 @@ public final class TileRenderer: @unchecked Sendable {
         }
     }
 
+    /// Bytes held by the per-filter caches (candidate lists and Morton key lists; both bounded, both emptied when
+    /// the data version moves), for `/metrics`.
+    public var cacheBytes: Int { lock.withLock { candidateBytes + keyBytes } }
+
     /// The data version the caches belong to.
     public var dataVersion: UInt64 { lock.withLock { version } }
 
