@@ -81,10 +81,11 @@ private final class ErrorBox: @unchecked Sendable {
 }
 
 extension ServeCommand {
-    /// A work-flow change to an older complaint publishes a new snapshot: one copy of the sorted records (32 MB for a
-    /// million). glibc raises its mmap threshold after the first such block is freed, and later ones then come from
-    /// the heap and stay in RSS (the soak saw +61 MiB after 30 changes). A fixed 1 MiB threshold keeps every large
-    /// block mmapped, so freeing it gives the memory back. `mallopt` is not in Swift's Glibc module: looked up.
+    /// Merging the snapshot's tail (every 8,192 new complaints) makes a new array of the sorted records (32 MB for a
+    /// million) and the category × month index beside it. glibc raises its mmap threshold after the first such block
+    /// is freed, and later ones then come from the heap and stay in RSS (the soak saw +61 MiB after 30 snapshot
+    /// copies, when work-flow changes still copied the records). A fixed 1 MiB threshold keeps every large block
+    /// mmapped, so freeing it gives the memory back. `mallopt` is not in Swift's Glibc module: looked up.
     static func returnLargeBlocksToTheSystem() {
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
@@ -95,7 +96,8 @@ extension ServeCommand {
     /// glibc keeps memory freed inside its arenas (one per thread that allocates: request, render and NIO threads)
     /// for reuse, so RSS stays at the high-water mark of what was ever live at once: the per-filter key lists and
     /// tiles that writes throw away, the snapshot tails each write copies. `malloc_trim(0)` gives the free pages of
-    /// every arena back (madvise); run every `everySeconds` on a utility thread (0 = never). Looked up like mallopt.
+    /// every arena back (madvise); run every `everySeconds` on a utility thread (0 = never; `TASKMAP_TRIM_SECONDS` in
+    /// the environment sets it, for A/B runs). Looked up like mallopt.
     static func trimFreedMemory(everySeconds: Double) {
         guard everySeconds > 0, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
         typealias MallocTrim = @convention(c) (Int) -> Int32

@@ -43,7 +43,8 @@ public struct ComplaintSnapshot: Sendable {
     /// Recent inserts, unsorted; merged into `sorted` when it grows past `mergeThreshold`.
     public private(set) var tail: [CompactComplaint]
     /// Positions of `sorted` whose record a newer version in `tail` replaced (a work-flow change). Readers of
-    /// `sorted` skip them; a merge drops them (also when they reach `mergeThreshold`).
+    /// `sorted` skip them; the merge drops them. Each comes with its record in `tail`, so there are never more of
+    /// them than tail records, and the tail's merge threshold bounds them too.
     public private(set) var dead = DeadPositions()
     public static let mergeThreshold = 8_192
 
@@ -85,7 +86,7 @@ public struct ComplaintSnapshot: Sendable {
         if let newTables { s.tables = newTables }
         s.removeInPlace(id: c.id, morton: c.morton)
         s.tail.append(c)
-        if s.tail.count >= Self.mergeThreshold || s.dead.count >= Self.mergeThreshold { s.mergeTail() }
+        if s.tail.count >= Self.mergeThreshold { s.mergeTail() }
         return s
     }
 
