@@ -2,6 +2,7 @@ import Foundation
 import GeoIndex
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// Builds the task-map server: opens the store, loads the snapshot, wires the routes. `taskmap serve` and the
@@ -24,19 +25,37 @@ func buildApplication(_ config: ServerConfiguration, store: any ComplaintStore, 
     var logger = Logger(label: "taskmap")
     logger.logLevel = config.logLevel
     let service = try TaskMapService(store: store, config: config)
-    let router = buildRouter(service: service, tiles: tiles, writeLimiter: writeLimiter)
+    let tileHits = TileHits(service: service, source: tiles, cache: TileCache(capacityBytes: config.tileCacheBytes))
+    let router = buildRouter(service: service, tileHits: tileHits, writeLimiter: writeLimiter)
     // HTTP/1.1 with an idle timeout: a client that sends no complete request head (slowloris), stalls in its
     // body, or keeps an idle keep-alive connection is disconnected after `idleTimeoutSeconds`.
-    let idleNanoseconds = config.idleTimeoutSeconds > 0 ? Int64(config.idleTimeoutSeconds * 1e9) : nil
+    let idleTimeout: Duration? = config.idleTimeoutSeconds > 0 ? .nanoseconds(Int64(config.idleTimeoutSeconds * 1e9)) : nil
+    let serverName = "taskmap"
+    let eventLoopHits = config.eventLoopTileHits && tiles != nil
+        ? CachedTileResponder(hits: tileHits, serverName: serverName, exposeHeaders: exposedHeaders.joined(separator: ", "),
+                              logger: logger)
+        : nil
     let app = Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: idleNanoseconds.map { .nanoseconds($0) })),
-        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "taskmap"),
+        server: HTTPServerBuilder { responder in
+            TaskMapHTTP1Channel(responder: responder, idleTimeout: idleTimeout, tileHits: eventLoopHits)
+        },
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: serverName),
         logger: logger)
     return app
 }
 
+/// Response headers a browser script on another origin may read (CORS).
+let exposedHeaders = ["ETag", "Location", "X-Tile-Cache", "Retry-After"]
+
 func buildRouter(service: TaskMapService, tiles: (any TileSource)?, writeLimiter: RateLimiter? = nil) -> Router<BasicRequestContext> {
+    buildRouter(service: service, tileHits: TileHits(service: service, source: tiles,
+                                                     cache: TileCache(capacityBytes: service.config.tileCacheBytes)),
+                writeLimiter: writeLimiter)
+}
+
+func buildRouter(service: TaskMapService, tileHits: TileHits, writeLimiter: RateLimiter?) -> Router<BasicRequestContext> {
+    let tiles = tileHits.source
     let router = Router(context: BasicRequestContext.self, options: [.autoGenerateHeadEndpoints])
     // Outermost first: the access log sees the final status of everything, CORS decorates errors too,
     // and the error middleware turns every thrown error into a JSON (or Open311) body.
@@ -45,11 +64,14 @@ func buildRouter(service: TaskMapService, tiles: (any TileSource)?, writeLimiter
         allowOrigin: .all,
         allowHeaders: [.contentType, .apiKey, .idempotencyKey, .ifNoneMatch, .lastEventID],
         allowMethods: [.get, .head, .post, .patch, .options],
-        exposedHeaders: ["ETag", "Location", "X-Tile-Cache", "Retry-After"],
+        exposedHeaders: exposedHeaders,
         maxAge: .seconds(3600)))
+    // Hummingbird's CORS middleware names the exposed headers on preflight answers only; a browser reads them
+    // from the actual response.
+    router.add(middleware: CORSExposeHeadersMiddleware(headers: exposedHeaders.joined(separator: ", ")))
     router.add(middleware: ErrorMiddleware())
 
-    let tileCache = TileCache(capacityBytes: service.config.tileCacheBytes)
+    let tileCache = tileHits.cache
     router.addRoutes(OperationsController(service: service, tileCacheFigures: { tileCache.figures },
                                           renderCacheBytes: { tiles?.cacheBytes ?? 0 }).endpoints)
     router.addRoutes(ComplaintsController(service: service, writeLimiter: writeLimiter).endpoints, atPath: "/api/complaints")
@@ -57,7 +79,7 @@ func buildRouter(service: TaskMapService, tiles: (any TileSource)?, writeLimiter
     router.addRoutes(NeedsController(service: service).endpoints, atPath: "/api")
     router.addRoutes(EventsController(service: service).endpoints, atPath: "/api/events")
     router.addRoutes(Open311Controller(service: service, writeLimiter: writeLimiter).endpoints, atPath: "/open311/v2")
-    router.addRoutes(TilesController(service: service, source: tiles, cache: tileCache).endpoints, atPath: "/tiles")
+    router.addRoutes(TilesController(hits: tileHits).endpoints, atPath: "/tiles")
     router.addRoutes(StaticController(directory: service.config.leafletDirectory).endpoints, atPath: "/static/leaflet")
     router.addRoutes(ViewerController(service: service, layers: tiles?.layerIDs ?? []).endpoints)
     return router

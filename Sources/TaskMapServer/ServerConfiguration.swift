@@ -45,6 +45,9 @@ public struct ServerConfiguration: Sendable {
     /// Tile renders and analytics queued or running at most (they run one per core, in arrival order); beyond it
     /// a request gets 503 with `Retry-After` at once.
     public var workQueueLimit = 1_024
+    /// Cached tiles are answered on the connection's event loop (`CachedTileHandler`); false sends every request
+    /// through the router (same answers, about half the cached-tile throughput; for comparison and tests).
+    public var eventLoopTileHits = true
     /// Access log and server log level.
     public var logLevel: Logger.Level = .info
 

@@ -47,6 +47,8 @@ struct ServeCommand: ParsableCommand {
         config.writeRateLimitPerMinute = rateLimit
         config.writeRateLimitBurst = rateLimitBurst
         config.tileCacheBytes = tileCacheMb << 20
+        // `TASKMAP_TILE_HITS_ON_EVENT_LOOP=0`: every tile request through the router (A/B runs only).
+        config.eventLoopTileHits = ProcessInfo.processInfo.environment["TASKMAP_TILE_HITS_ON_EVENT_LOOP"] != "0"
         try Self.serve(config)
     }
 

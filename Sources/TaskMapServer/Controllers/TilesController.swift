@@ -8,9 +8,8 @@ import Hummingbird
 /// (a hash of the PNG bytes); a cached tile stays valid until a change lands under it (see `isStale`), so a
 /// new complaint re-renders only the tiles it touches, and an unchanged re-render keeps its ETag.
 struct TilesController<Context: RequestContext> {
-    let service: TaskMapService
-    let source: (any TileSource)?
-    let cache: TileCache
+    let hits: TileHits
+    var service: TaskMapService { hits.service }
 
     var endpoints: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
@@ -19,84 +18,32 @@ struct TilesController<Context: RequestContext> {
         return routes
     }
 
-    private func layerSource(_ context: Context) throws -> (any TileSource, String) {
-        guard let source else { throw APIError(.serviceUnavailable, "tile rendering is not available in this build") }
-        let layer = context.parameters.get("layer") ?? ""
-        guard source.layerIDs.contains(layer) else {
-            throw APIError(.notFound, "unknown layer '\(layer)': expected \(source.layerIDs.joined(separator: "|"))", field: "layer")
-        }
-        return (source, layer)
-    }
-
-    private func metric(_ request: Request, source: any TileSource, layer: String) throws -> String? {
-        let allowed = source.metrics(layer: layer)
-        guard let m = request.query("metric") else { return allowed.first }
-        guard !allowed.isEmpty else { throw APIError.badRequest("layer \(layer) takes no metric", field: "metric") }
-        guard allowed.contains(m) else { throw APIError.badRequest("metric must be \(allowed.joined(separator: "|"))", field: "metric") }
-        return m
-    }
-
     @Sendable func tile(request: Request, context: Context) async throws -> Response {
-        let (source, layer) = try layerSource(context)
-        let (address, retina) = try TilePath.parse(layer: layer, z: context.parameters.get("z"), x: context.parameters.get("x"),
-                                                   y: context.parameters.get("y"))
-        let (z, x, y) = (address.z, address.x, address.y)
-        guard (source.minZoom...source.maxZoom).contains(z) else {
-            throw APIError(.notFound, "zoom \(z) outside \(source.minZoom)…\(source.maxZoom)", field: "z")
-        }
-        let filter = try request.complaintFilter()
-        let metric = try metric(request, source: source, layer: layer)
-        let key = TileCache.Key(layer: layer, z: z, x: x, y: y, retina: retina, filter: filter.canonicalKey, metric: metric)
+        let l = try hits.lookup(layer: context.parameters.get("layer") ?? "", z: context.parameters.get("z"),
+                                x: context.parameters.get("x"), y: context.parameters.get("y"), query: request.query)
         let (snap, version) = service.live.current()
-
-        if let hit = cache.get(key) {
-            if hit.version >= version || !isStale(since: hit.version, tile: address, layer: layer, source: source, snapshot: snap) {
-                if hit.version < version { cache.revalidate(key, version: version) }
-                service.metrics.tileCache(hit: true)
-                return respond(hit, request: request, cacheState: "hit")
-            }
+        if let hit = hits.current(l, version: version, snapshot: { snap }) {
+            service.metrics.tileCache(hit: true)
+            return respond(hit, request: request, cacheState: "hit")
         }
         service.metrics.tileCache(hit: false)
-        let compiled = service.live.compile(filter, for: snap)
-        let tileRequest = TileRequest(layer: layer, tile: address, retina: retina, filter: filter, metric: metric)
+        let compiled = service.live.compile(l.filter, for: snap)
+        let tileRequest = TileRequest(layer: l.layer, tile: l.address, retina: l.retina, filter: l.filter, metric: l.metric)
+        let source = l.source
         let png = try await service.work.run("tile") {
             source.prepare(snapshot: snap, version: version)
             return try source.render(tileRequest, snapshot: snap, filter: compiled)
         }
-        service.metrics.tileRendered(layer: layer)
+        service.metrics.tileRendered(layer: l.layer)
         let entry = TileCache.Entry(png: ByteBuffer(bytes: png), etag: "\"\(String(FNV1a.hash(png), radix: 16))-\(png.count)\"",
                                     version: version)
-        cache.put(key, entry)
+        hits.cache.put(l.key, entry)
         return respond(entry, request: request, cacheState: "miss")
     }
 
-    /// Whether a change after `since` can alter this tile, by the layer's dependence.
-    func isStale(since: UInt64, tile: TileAddress, layer: String, source: any TileSource, snapshot: ComplaintSnapshot) -> Bool {
-        switch source.dependence(layer: layer) {
-        case .none:
-            return false
-        case .anyChange:
-            return true
-        case .nearbyPoints(let buffer):
-            let b = tile.fixedBox(bufferPixels: buffer)
-            return service.live.changed(since: since, inBoxX: b.x0, b.x1, y: b.y0, b.y1)
-        case .mahalleInTile:
-            let bounds = tile.bounds
-            var shown = Set<UInt16>()
-            for m in service.live.mahalle where m.geometry.bbox.intersects(bounds) {
-                if let i = snapshot.tables.mahalleIndex[m.id] { shown.insert(i) }
-            }
-            let b = tile.fixedBox()
-            return service.live.changed(since: since, inBoxX: b.x0, b.x1, y: b.y0, b.y1, orMahalle: shown)
-        }
-    }
-
-    private var cacheControl: String { "public, max-age=\(service.config.tileMaxAgeSeconds)" }
-
     private func respond(_ entry: TileCache.Entry, request: Request, cacheState: String) -> Response {
-        var headers: HTTPFields = [.contentType: "image/png", .eTag: entry.etag, .cacheControl: cacheControl]
-        headers[.tileCache] = cacheState
-        if request.headers[values: .ifNoneMatch].contains(where: { $0 == entry.etag || $0 == "*" }) {
+        let headers = hits.headers(entry, cacheState: cacheState)
+        if TileHits.notModified(entry, ifNoneMatch: request.headers[values: .ifNoneMatch]) {
             return Response(status: .notModified, headers: headers)
         }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: entry.png))
@@ -128,9 +75,10 @@ struct TilesController<Context: RequestContext> {
     /// TileJSON 3.0.0; the tiles URL keeps the request's query (filters, metric), so that the map a client
     /// builds from it shows the same selection.
     @Sendable func tileJSON(request: Request, context: Context) async throws -> Response {
-        let (source, layer) = try layerSource(context)
+        let layer = context.parameters.get("layer") ?? ""
+        let source = try hits.layerSource(layer)
         let filter = try request.complaintFilter()
-        let metric = try metric(request, source: source, layer: layer)
+        let metric = try hits.metric(request.query("metric"), source: source, layer: layer)
         let (snap, version) = service.live.current()
         source.prepare(snapshot: snap, version: version)
         let host = request.head.authority ?? "\(service.config.host):\(service.config.port)"

@@ -25,6 +25,7 @@ final class ServerMetrics: @unchecked Sendable {
     private var workRan: [String: Histogram] = [:]
     private var tilesRendered: [String: UInt64] = [:]
     private var tileCacheHits: UInt64 = 0
+    private var eventLoopTileHits: UInt64 = 0
     private var tileCacheMisses: UInt64 = 0
     private var notModified: UInt64 = 0
     private var complaintsCreated: UInt64 = 0
@@ -50,6 +51,17 @@ final class ServerMetrics: @unchecked Sendable {
     }
 
     func tileRendered(layer: String) { lock.withLock { tilesRendered[layer, default: 0] += 1 } }
+    /// A tile cache hit answered on the event loop (`CachedTileHandler`): the request and the hit in one lock.
+    func tileHitAnswered(route: String, status: Int, seconds: Double) {
+        lock.withLock {
+            requests[RequestKey(method: "GET", route: route, status: status), default: 0] += 1
+            latency[route, default: Histogram()].record(seconds)
+            if status == 304 { notModified += 1 }
+            tileCacheHits += 1
+            eventLoopTileHits += 1
+        }
+    }
+
     func tileCache(hit: Bool) { lock.withLock { if hit { tileCacheHits += 1 } else { tileCacheMisses += 1 } } }
     func complaintCreated() { lock.withLock { complaintsCreated += 1 } }
     func workflowChanged() { lock.withLock { workflowChanges += 1 } }
@@ -105,6 +117,9 @@ final class ServerMetrics: @unchecked Sendable {
             out += "# TYPE taskmap_http_not_modified_total counter\ntaskmap_http_not_modified_total \(notModified)\n"
             out += "# HELP taskmap_tile_cache_hits_total Tile requests answered from the tile cache.\n"
             out += "# TYPE taskmap_tile_cache_hits_total counter\ntaskmap_tile_cache_hits_total \(tileCacheHits)\n"
+            out += "# HELP taskmap_tile_cache_hits_event_loop_total Of those, answered on the connection's event loop.\n"
+            out += "# TYPE taskmap_tile_cache_hits_event_loop_total counter\n"
+            out += "taskmap_tile_cache_hits_event_loop_total \(eventLoopTileHits)\n"
             out += "# HELP taskmap_tile_cache_misses_total Tile requests that had to render.\n"
             out += "# TYPE taskmap_tile_cache_misses_total counter\ntaskmap_tile_cache_misses_total \(tileCacheMisses)\n"
             out += "# HELP taskmap_tiles_rendered_total Tiles rendered, by layer.\n"

@@ -23,22 +23,36 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func log(_ request: Request, context: Context, status: Int, bytes: Int?, start: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = AccessLog.seconds(since: start)
         let route = context.endpointPath ?? "NotFound"
         metrics.recordRequest(method: request.method.rawValue, route: route, status: status, seconds: seconds)
         // The line is built only when it will be written (`--log-level warning` skips it: benchmarks, busy servers).
         guard context.logger.logLevel <= .info else { return }
+        context.logger.info("request", metadata: AccessLog.metadata(
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query, route: route, status: status,
+            bytes: bytes, seconds: seconds))
+    }
+}
+
+/// The access log line's fields, shared by the middleware and the event-loop tile answers (`CachedTileHandler`).
+enum AccessLog {
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    static func metadata(method: String, path: String, query: String?, route: String, status: Int, bytes: Int?,
+                         seconds: Double) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
-            "method": "\(request.method.rawValue)",
-            "path": "\(request.uri.path)",
+            "method": "\(method)",
+            "path": "\(path)",
             "route": "\(route)",
             "status": "\(status)",
             "duration_ms": "\(String(format: "%.3f", seconds * 1000))",
         ]
-        if let q = Self.redactedQuery(request.uri.query) { metadata["query"] = "\(q)" }
+        if let q = redactedQuery(query) { metadata["query"] = "\(q)" }
         if let bytes { metadata["bytes"] = "\(bytes)" }
-        context.logger.info("request", metadata: metadata)
+        return metadata
     }
 
     static func redactedQuery(_ query: String?) -> String? {
