@@ -13,7 +13,10 @@ final class LiveSnapshot: @unchecked Sendable {
         var mahalle: UInt16
     }
 
+    /// Guards the snapshot, version and change log; held only to read them or swap in a new snapshot.
     private let lock = NSLock()
+    /// Serialises publishers (they build the next snapshot from the current one).
+    private let publishing = NSLock()
     private var snapshot: ComplaintSnapshot
     private var version: UInt64 = 1
     /// Recent changes, oldest first; at most `changeLogLimit`.
@@ -50,10 +53,13 @@ final class LiveSnapshot: @unchecked Sendable {
     }
 
     /// Publishes a new or changed complaint: new snapshot, version + 1, change logged. Returns the new version.
+    /// The new snapshot is built outside the readers' lock (one publisher at a time), so a reader — a tile hit on
+    /// an event loop among them — waits at most for the swap, never for a tail copy or merge.
     @discardableResult
     func publish(_ c: Complaint) -> UInt64 {
-        lock.withLock {
-            var tables = snapshot.tables
+        publishing.withLock {
+            let base = lock.withLock { snapshot }
+            var tables = base.tables
             let category = tables.addCategory(c.fields.category)
             let mahalleIndex = c.address.mahalleID.flatMap { tables.mahalleIndex[$0] } ?? 0
             let districtIndex = c.address.districtName.flatMap { tables.districtIndex[$0] } ?? 0
@@ -64,11 +70,14 @@ final class LiveSnapshot: @unchecked Sendable {
                 type: CompiledFilter.typeCode(c.fields.type), created: unix(c.fields.createdAt),
                 resolved: c.fields.resolvedAt.map(unix), mahalle: mahalleIndex, district: districtIndex,
                 satisfaction: c.fields.satisfaction)
-            snapshot = snapshot.inserting(record, tables: tables.categories.count == snapshot.tables.categories.count ? nil : tables)
-            version += 1
-            changes.append(Change(version: version, x: record.x, y: record.y, mahalle: mahalleIndex))
-            if changes.count > changeLogLimit { changes.removeFirst(changes.count - changeLogLimit / 2) }
-            return version
+            let next = base.inserting(record, tables: tables.categories.count == base.tables.categories.count ? nil : tables)
+            return lock.withLock {
+                snapshot = next
+                version += 1
+                changes.append(Change(version: version, x: record.x, y: record.y, mahalle: mahalleIndex))
+                if changes.count > changeLogLimit { changes.removeFirst(changes.count - changeLogLimit / 2) }
+                return version
+            }
         }
     }
 

@@ -21,7 +21,8 @@ import NIOHTTPTypesHTTP1
 /// Order: a request is answered here only when no earlier request on the connection is still with the router, so
 /// pipelined responses keep their order. When the socket is not writable (a client that does not read), requests
 /// go to the router, whose writer waits for the socket. The answer carries the same headers the router's answer
-/// would (a test compares both); metrics and the access log record it like any other request.
+/// would (a test compares both); metrics and the access log record it like any other request (at `info` the
+/// access log line is written here, on the event loop, as it was written on the request's thread before).
 final class CachedTileHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -95,7 +96,11 @@ final class CachedTileResponder: Sendable {
     func answer(_ request: HTTPRequest) -> Answer? {
         guard request.method == .get, let target = request.path, target.utf8.starts(with: Self.prefix) else { return nil }
         let started = ContinuousClock.now
-        if let connection = request.headerFields[.connection], connection.lowercased().contains("close") { return nil }
+        let fields = request.headerFields
+        if let connection = fields[.connection], connection.lowercased().contains("close") { return nil }
+        // A GET with a body (or one announced by Expect) goes to the router, which answers without waiting for it.
+        if fields[.expect] != nil || fields[.transferEncoding] != nil { return nil }
+        if let length = fields[.contentLength], length != "0" { return nil }
         guard let (parts, hasQuery) = Self.tilePath(target) else { return nil }
         let params = hasQuery ? URI(target).queryParameters : nil
         let query: (String) -> String? = { name in
@@ -180,7 +185,7 @@ final class CachedTileResponder: Sendable {
         logger.info("request", metadata: AccessLog.metadata(
             method: a.method, path: String(a.target[..<(q ?? a.target.endIndex)]),
             query: q.map { String(a.target[a.target.index(after: $0)...]) }, route: Self.route, status: status,
-            bytes: a.body?.readableBytes, seconds: seconds))
+            bytes: a.body?.readableBytes ?? 0, seconds: seconds))
     }
 }
 
