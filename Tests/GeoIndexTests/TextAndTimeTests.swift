@@ -80,4 +80,23 @@ final class TextAndTimeTests: XCTestCase {
         XCTAssertEqual(f?.categories, ["yol", "kar"])
         XCTAssertEqual(f?.channels, [.phone])
     }
+
+    /// The filter parser's own trim and label padding agree with Foundation's (they replace it on the tile path).
+    func testTrimAndPaddingAgreeWithFoundation() {
+        let samples = ["", " ", "\t", "yol", " yol ", "\tyol\t", "\u{00A0}park\u{3000}", " kar dere ", "\nsu\n", "\u{2003}",
+                       "çöp ", " ğ ı ş ", "a\u{0301} ", "\u{200B}x\u{200B}", "\r\n"]
+        for s in samples {
+            XCTAssertEqual(trimmingSpaces(Substring(s)), s.trimmingCharacters(in: .whitespaces), s.debugDescription)
+        }
+        for v in UInt32(0)...0xFFFF {
+            guard let u = Unicode.Scalar(v) else { continue }
+            let s = "a" + String(u) + "b", padded = String(u) + "ab" + String(u)
+            XCTAssertEqual(trimmingSpaces(Substring(padded)), padded.trimmingCharacters(in: .whitespaces), "U+\(String(v, radix: 16))")
+            XCTAssertEqual(trimmingSpaces(Substring(s)), s)
+        }
+        for (n, w) in [(0, 2), (7, 2), (12, 2), (2024, 4), (999, 4), (12345, 4), (-3, 4)] {
+            XCTAssertEqual(Period.zeroPadded(n, w), String(format: "%0\(w)d", n))
+        }
+        XCTAssertEqual(Period.month("2024-03")?.label, "2024-03")
+    }
 }

@@ -291,13 +291,31 @@ extension RawConnection {
 }
 
 extension EventLoopTileHitTests {
+    /// Query readings are kept per layer and query text, and the memo stays within its bound.
+    func testSelectionMemoIsBounded() throws {
+        let memo = SelectionMemo(limit: 8)
+        var reads = 0
+        let read = { () -> TileHits.Selection in reads += 1; return TileHits.Selection(filter: ComplaintFilter(), filterKey: "", metric: nil) }
+        for i in 0..<20 { _ = try memo.reading(layer: "heat", query: Substring("v=\(i)"), read) }
+        XCTAssertLessThanOrEqual(memo.count, 8)
+        XCTAssertEqual(reads, 20)
+        _ = try memo.reading(layer: "heat", query: "v=19", read)
+        XCTAssertEqual(reads, 20, "a known reading is not parsed again")
+        _ = try memo.reading(layer: "pins", query: "v=19", read)
+        XCTAssertEqual(reads, 21, "readings are per layer (metrics differ by layer)")
+        struct Bad: Error {}
+        XCTAssertThrowsError(try memo.reading(layer: "heat", query: "bad", { throw Bad() }))
+        XCTAssertThrowsError(try memo.reading(layer: "heat", query: "bad", { throw Bad() }), "errors are not kept")
+    }
+
     /// The event loop reads a tile path only when it is plain, and then exactly as the router's URI does.
     func testTilePathReading() {
         let p = CachedTileResponder.tilePath
         XCTAssertEqual(p("/tiles/heat/13/4937/3172.png").map { [$0.parts.layer, $0.parts.z, $0.parts.x, $0.parts.y] },
                        ["heat", "13", "4937", "3172"])
-        XCTAssertEqual(p("/tiles/pins/14/1/2@2x.png?category=su").map { [$0.parts.y, "\($0.hasQuery)"] }, ["2@2x", "true"])
-        XCTAssertEqual(p("/tiles/pins/14/1/2.png?").map { $0.hasQuery }, false)
+        XCTAssertEqual(p("/tiles/pins/14/1/2@2x.png?category=su").map { [$0.parts.y, String($0.query)] }, ["2@2x", "category=su"])
+        XCTAssertEqual(p("/tiles/pins/14/1/2.png?").map { String($0.query) }, "")
+        XCTAssertEqual(p("/tiles/pins/14/1/2.png").map { String($0.query) }, "")
         for declined in ["/tiles/heat/13/4937/3172.jpg", "/tiles/h%65at/13/1/2.png", "/tiles/heat//1/2.png",
                          "/tiles/heat/13/1/2/3.png", "/tiles/heat/13/1/.png", "/tiles/heat/../1/2.png", "/tiles/heat/13/1/2.png#x",
                          "/tiles/heat/13/1.png", "/tiles/ısı/13/1/2.png", "/tiles/heat/13/1/2.pngx", "/tiles/heat/1 3/1/2.png"] {

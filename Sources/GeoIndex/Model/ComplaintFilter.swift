@@ -45,6 +45,22 @@ public struct FilterError: Error, CustomStringConvertible, Sendable {
     public var description: String { "invalid \(field) '\(value)': expected \(expected)" }
 }
 
+/// What `trimmingCharacters(in: .whitespaces)` removes from both ends — tab, the space separators (Zs) and, as
+/// CoreFoundation's set has it, U+200B — without the Foundation round trip (filters are parsed on every tile
+/// request). A test compares both over the whole Basic Multilingual Plane.
+func trimmingSpaces(_ s: Substring) -> String {
+    func space(_ u: Unicode.Scalar) -> Bool {
+        switch u.value {
+        case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000: return true
+        default: return false
+        }
+    }
+    let scalars = s.unicodeScalars
+    guard let first = scalars.firstIndex(where: { !space($0) }) else { return "" }
+    let last = scalars.lastIndex(where: { !space($0) })!
+    return String(s.unicodeScalars[first...last])
+}
+
 extension ComplaintFilter {
     /// Builds a filter from the text parameters shared by the CLI and the HTTP API.
     /// `from`/`to` are YYYY-MM-DD Istanbul days (inclusive); `month` is YYYY-MM. Comma lists for the sets.
@@ -54,7 +70,7 @@ extension ComplaintFilter {
         var f = ComplaintFilter()
         func list(_ s: String?) -> [String]? {
             guard let s else { return nil }
-            let items = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let items = s.split(separator: ",").map(trimmingSpaces).filter { !$0.isEmpty }
             return items
         }
         if let items = list(category) {

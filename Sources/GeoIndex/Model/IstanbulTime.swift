@@ -83,11 +83,18 @@ public struct Period: Hashable, Sendable, CustomStringConvertible {
         return month(year: y, month: m)
     }
 
+    /// `n` in at least `width` digits (for labels; `String(format:)` costs a Foundation round trip per call).
+    static func zeroPadded(_ n: Int, _ width: Int) -> String {
+        guard n >= 0 else { return String(format: "%0\(width)d", n) }
+        let digits = String(n)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
     public static func month(year: Int, month: Int) -> Period {
         let ny = month == 12 ? year + 1 : year, nm = month == 12 ? 1 : month + 1
         return Period(start: IstanbulTime.startOfDay(year: year, month: month, day: 1),
                       end: IstanbulTime.startOfDay(year: ny, month: nm, day: 1),
-                      label: String(format: "%04d-%02d", year, month))
+                      label: zeroPadded(year, 4) + "-" + zeroPadded(month, 2))
     }
 
     /// "YYYY-MM-DD" → the instant that day starts in Istanbul.

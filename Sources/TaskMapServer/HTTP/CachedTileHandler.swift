@@ -101,13 +101,16 @@ final class CachedTileResponder: Sendable {
         // A GET with a body (or one announced by Expect) goes to the router, which answers without waiting for it.
         if fields[.expect] != nil || fields[.transferEncoding] != nil { return nil }
         if let length = fields[.contentLength], length != "0" { return nil }
-        guard let (parts, hasQuery) = Self.tilePath(target) else { return nil }
-        let params = hasQuery ? URI(target).queryParameters : nil
-        let query: (String) -> String? = { name in
-            guard let v = params?.get(name), !v.isEmpty else { return nil }
-            return v
-        }
-        guard let lookup = try? hits.lookup(layer: parts.layer, z: parts.z, x: parts.x, y: parts.y, query: query) else { return nil }
+        guard let (parts, query) = Self.tilePath(target) else { return nil }
+        guard let lookup = try? hits.lookup(layer: parts.layer, z: parts.z, x: parts.x, y: parts.y, selection: { source in
+            try selections.reading(layer: parts.layer, query: query) {
+                let params = query.isEmpty ? nil : URI(target).queryParameters
+                return try hits.selection(layer: parts.layer, source: source) { name in
+                    guard let v = params?.get(name), !v.isEmpty else { return nil }
+                    return v
+                }
+            }
+        }) else { return nil }
         let live = hits.service.live
         guard let entry = hits.current(lookup, version: live.dataVersion, snapshot: { live.current().snapshot }) else { return nil }
 
@@ -126,13 +129,15 @@ final class CachedTileResponder: Sendable {
     }
 
     private static let prefix = Array("/tiles/".utf8)
+    /// Readings of tile queries made so far (parsing a filter cost more than the rest of a hit).
+    let selections = SelectionMemo(limit: 4_096)
 
     /// `/tiles/{layer}/{z}/{x}/{y}.png[?query]` → its four parts, when the path is plain: only letters, digits and
     /// `-._@` between five slashes. Anything else (escapes, dot segments, empty segments, a fragment) is left to the
     /// router, so that this reading never differs from the router's.
-    static func tilePath(_ target: String) -> (parts: (layer: String, z: String, x: String, y: String), hasQuery: Bool)? {
+    static func tilePath(_ target: String) -> (parts: (layer: String, z: String, x: String, y: String), query: Substring)? {
         var target = target
-        return target.withUTF8 { bytes -> (parts: (layer: String, z: String, x: String, y: String), hasQuery: Bool)? in
+        let read = target.withUTF8 { bytes -> (parts: (layer: String, z: String, x: String, y: String), queryStart: Int)? in
             var slashes = (0, 0, 0, 0, 0)
             var count = 0
             var end = bytes.count
@@ -171,8 +176,11 @@ final class CachedTileResponder: Sendable {
             }
             guard let layer = segment(slashes.1, slashes.2), let z = segment(slashes.2, slashes.3),
                   let x = segment(slashes.3, slashes.4), let y = segment(slashes.4, png) else { return nil }
-            return ((layer, z, x, y), end + 1 < bytes.count)
+            return ((layer, z, x, y), min(end + 1, bytes.count))
         }
+        guard let read else { return nil }
+        let start = target.utf8.index(target.utf8.startIndex, offsetBy: read.queryStart)
+        return (read.parts, target[start...])
     }
 
     /// Metrics and the access log line for an answered request.
@@ -186,6 +194,29 @@ final class CachedTileResponder: Sendable {
             method: a.method, path: String(a.target[..<(q ?? a.target.endIndex)]),
             query: q.map { String(a.target[a.target.index(after: $0)...]) }, route: Self.route, status: status,
             bytes: a.body?.readableBytes ?? 0, seconds: seconds))
+    }
+}
+
+/// Query readings by layer and raw query text, bounded (emptied when full: the set a viewer uses is small, and a
+/// client cycling through distinct queries only costs the parse it would have cost anyway). Errors are not kept.
+final class SelectionMemo: @unchecked Sendable {
+    private let lock = NSLock()
+    private var readings: [String: TileHits.Selection] = [:]
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    var count: Int { lock.withLock { readings.count } }
+
+    func reading(layer: String, query: Substring, _ read: () throws -> TileHits.Selection) throws -> TileHits.Selection {
+        let key = layer + "?" + query
+        if let known = lock.withLock({ readings[key] }) { return known }
+        let selection = try read()
+        lock.withLock {
+            if readings.count >= limit { readings.removeAll(keepingCapacity: true) }
+            readings[key] = selection
+        }
+        return selection
     }
 }
 

@@ -31,21 +31,40 @@ final class TileHits: Sendable {
         var key: TileCache.Key
     }
 
+    /// What a tile URL's query selects: the filter (and its cache-key text) and the metric, validated for a layer.
+    struct Selection {
+        var filter: ComplaintFilter
+        var filterKey: String
+        var metric: String?
+    }
+
     /// Validates a tile URL's parts: 404 for an unknown layer or zoom, 400 naming the field for the rest.
     /// `query` returns a percent-decoded query parameter, nil when absent or empty.
     func lookup(layer: String, z: String?, x: String?, y: String?, query: (String) -> String?) throws -> Lookup {
+        try lookup(layer: layer, z: z, x: x, y: y, selection: { source in try self.selection(layer: layer, source: source, query: query) })
+    }
+
+    /// The same with the query's reading supplied (the event loop keeps readings it has made).
+    func lookup(layer: String, z: String?, x: String?, y: String?,
+                selection: (any TileSource) throws -> Selection) throws -> Lookup {
         let source = try layerSource(layer)
         let (address, retina) = try TilePath.parse(layer: layer, z: z, x: x, y: y)
         guard (source.minZoom...source.maxZoom).contains(address.z) else {
             throw APIError(.notFound, "zoom \(address.z) outside \(source.minZoom)…\(source.maxZoom)", field: "z")
         }
+        let s = try selection(source)
+        let key = TileCache.Key(layer: layer, z: address.z, x: address.x, y: address.y, retina: retina,
+                                filter: s.filterKey, metric: s.metric)
+        return Lookup(source: source, layer: layer, address: address, retina: retina, filter: s.filter, metric: s.metric, key: key)
+    }
+
+    /// Reads the filter and metric parameters (400 naming the field when one is bad).
+    func selection(layer: String, source: any TileSource, query: (String) -> String?) throws -> Selection {
         let filter = try ComplaintFilter.parse(
             category: query("category"), status: query("status"), channel: query("channel"), type: query("type"),
             from: query("from"), to: query("to"), month: query("month"), district: query("district"), mahalle: query("mahalle"))
         let metric = try metric(query("metric"), source: source, layer: layer)
-        let key = TileCache.Key(layer: layer, z: address.z, x: address.x, y: address.y, retina: retina,
-                                filter: filter.canonicalKey, metric: metric)
-        return Lookup(source: source, layer: layer, address: address, retina: retina, filter: filter, metric: metric, key: key)
+        return Selection(filter: filter, filterKey: filter.canonicalKey, metric: metric)
     }
 
     func layerSource(_ layer: String) throws -> any TileSource {
