@@ -11,7 +11,8 @@ import FuzzSupport
 // `Request.complaintFilter()` (`ComplaintFilter.parse`: category, status, channel, type, from, to, month,
 // district, mahalle), `Request.limit` and `BBoxParser`. Invariants: a parsed tile address is in range and
 // its boxes are ordered; a filter written back as a query parses to the same filter (and canonical key); a
-// bbox written back parses to the same box; limit is in 1...max.
+// bbox written back parses to the same box; limit is in 1...max; the event loop's reading of a tile target
+// (`CachedTileResponder.tilePath`) agrees with the router's.
 
 private let routes: RouterTrie<String> = {
     let builder = RouterPathTrieBuilder<String>()
@@ -86,11 +87,24 @@ private func checkFilter(_ req: Request) {
     }
 }
 
+/// The event loop's own reading of a tile target (`CachedTileResponder.tilePath`, cache hits only) must agree with
+/// the router's: whatever it accepts routes to the tile route with the same layer, z, x and y.
+private func checkEventLoopReading(_ target: String, _ req: Request) {
+    guard let read = CachedTileResponder.tilePath(target) else { return }
+    guard let (value, p) = routes.resolve(req.uri.path), value == "tile" else {
+        require(false, "the event loop reads \(target) as a tile, the router does not route it"); return
+    }
+    require(p.get("layer") == read.parts.layer && p.get("z") == read.parts.z && p.get("x") == read.parts.x
+            && p.get("y") == read.parts.y,
+            "\(target): event loop \(read.parts), router \(p.get("layer") ?? "-")/\(p.get("z") ?? "-")/\(p.get("x") ?? "-")/\(p.get("y") ?? "-")")
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTilePath(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let target = String(decoding: input(data, size), as: UTF8.self)
     let req = request(target)
     if let (value, params) = routes.resolve(req.uri.path), value == "tile" { checkTile(params) }
+    checkEventLoopReading(target, req)
     checkFilter(req)
     do {
         let n = try req.limit(default: 500, max: 5_000)
