@@ -316,7 +316,7 @@ extension EventLoopTileHitTests {
         XCTAssertEqual(p("/tiles/pins/14/1/2@2x.png?category=su").map { [$0.parts.y, String($0.query)] }, ["2@2x", "category=su"])
         XCTAssertEqual(p("/tiles/pins/14/1/2.png?").map { String($0.query) }, "")
         XCTAssertEqual(p("/tiles/pins/14/1/2.png").map { String($0.query) }, "")
-        for declined in ["/tiles/heat/13/4937/3172.jpg", "/tiles/h%65at/13/1/2.png", "/tiles/heat//1/2.png",
+        for declined in ["/tiles/heat/13/4937/3172.jpg", "/tules/heat/-1/0/0.png?limit=0", "/Tiles/heat/1/0/0.png", "x/tiles/heat/1/0/0.png", "/tiles/h%65at/13/1/2.png", "/tiles/heat//1/2.png",
                          "/tiles/heat/13/1/2/3.png", "/tiles/heat/13/1/.png", "/tiles/heat/../1/2.png", "/tiles/heat/13/1/2.png#x",
                          "/tiles/heat/13/1.png", "/tiles/ısı/13/1/2.png", "/tiles/heat/13/1/2.pngx", "/tiles/heat/1 3/1/2.png"] {
             XCTAssertNil(p(declined), declined)

@@ -166,7 +166,9 @@ final class CachedTileResponder: Sendable {
                 i += 1
             }
             // Slashes before: "tiles", layer, z, x, y.
-            guard count == 5, end - slashes.4 > 5 else { return nil }
+            guard count == 5, end - slashes.4 > 5, slashes.0 == 0, slashes.1 == 6,
+                  bytes[1] == UInt8(ascii: "t"), bytes[2] == UInt8(ascii: "i"), bytes[3] == UInt8(ascii: "l"),
+                  bytes[4] == UInt8(ascii: "e"), bytes[5] == UInt8(ascii: "s") else { return nil }
             let png = end - 4
             guard bytes[png] == UInt8(ascii: "."), bytes[png + 1] == UInt8(ascii: "p"), bytes[png + 2] == UInt8(ascii: "n"),
                   bytes[png + 3] == UInt8(ascii: "g") else { return nil }
