@@ -17,6 +17,25 @@ final class EventLoopTileHitTests: XCTestCase {
         return try buildApplication(config, store: try SpatiaLiteStore(path: config.databasePath), tiles: tiles)
     }
 
+    /// A tile at z14 in the fixture town, and its boundaries tile (cached by `withCachedTile` before the test).
+    static let t14 = TileTests.tile(LonLat(lon: 36.905, lat: 37.555), z: 14)
+    static let cachedTile = "/tiles/boundaries/14/\(t14.x)/\(t14.y).png"
+
+    /// A live server (event-loop hits on) over the fixture town with `cachedTile` cached; `body` gets the test client
+    /// and its port for raw connections.
+    static func withCachedTile(tiles: any TileSource = FakeTileSource(), idleTimeoutSeconds: Double? = nil,
+                               _ body: @escaping @Sendable (any TestClientProtocol, Int) async throws -> Void) async throws {
+        let f = try ServerFixture()
+        defer { f.remove() }
+        var config = f.config
+        if let idleTimeoutSeconds { config.idleTimeoutSeconds = idleTimeoutSeconds }
+        let app = try buildApplication(config, store: try SpatiaLiteStore(path: config.databasePath), tiles: tiles)
+        try await app.test(.live) { client in
+            _ = try await client.get(cachedTile)
+            try await body(client, try XCTUnwrap(client.port))
+        }
+    }
+
     /// Every header but Date (which may tick between the two answers), as sorted `name: value` lines.
     static func headerLines(_ r: TestResponse) -> [String] {
         r.headers.filter { $0.name != .date }.map { "\($0.name.canonicalName): \($0.value)" }.sorted()
@@ -159,14 +178,9 @@ final class EventLoopTileHitTests: XCTestCase {
     /// cached ones after the render must not overtake it: responses come in request order. Once the router has
     /// answered, the next hit on that connection is the event loop's again.
     func testPipelinedResponsesKeepTheirOrder() async throws {
-        let f = try ServerFixture()
-        defer { f.remove() }
-        let t = TileTests.tile(LonLat(lon: 36.905, lat: 37.555), z: 14)
-        let cached = "/tiles/boundaries/14/\(t.x)/\(t.y).png"
-        let slow = "/tiles/heat/14/\(t.x)/\(t.y).png"
-        try await Self.app(f, eventLoop: true, tiles: SlowTileSource(delaySeconds: 0.3)).test(.live) { client in
-            _ = try await client.get(cached)
-            let port = try XCTUnwrap(client.port)
+        let cached = Self.cachedTile
+        let slow = "/tiles/heat/14/\(Self.t14.x)/\(Self.t14.y).png"
+        try await Self.withCachedTile(tiles: SlowTileSource(delaySeconds: 0.3)) { client, port in
             let (first, second) = try await RawConnection.run(port: port) { c -> ([RawResponse], [RawResponse]) in
                 let get = { (path: String) in "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n" }
                 try c.send(get(cached) + get(slow) + get(cached) + get(cached))
@@ -190,13 +204,8 @@ final class EventLoopTileHitTests: XCTestCase {
     /// A GET for a cached tile that carries a body is left to the router (it answers without waiting for the
     /// body); the body never leaks into the next request on the connection.
     func testAGetWithABodyDoesNotDisturbTheConnection() async throws {
-        let f = try ServerFixture()
-        defer { f.remove() }
-        let t = TileTests.tile(LonLat(lon: 36.905, lat: 37.555), z: 14)
-        let cached = "/tiles/boundaries/14/\(t.x)/\(t.y).png"
-        try await Self.app(f, eventLoop: true).test(.live) { client in
-            _ = try await client.get(cached)
-            let port = try XCTUnwrap(client.port)
+        let cached = Self.cachedTile
+        try await Self.withCachedTile { _, port in
             let responses = try await RawConnection.run(port: port) { c -> [RawResponse] in
                 try c.send("GET \(cached) HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
                            + "GET \(cached) HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -212,16 +221,8 @@ final class EventLoopTileHitTests: XCTestCase {
 
     /// A keep-alive connection served only from the event loop is still closed by the idle timeout.
     func testIdleTimeoutClosesAConnectionServedOnTheEventLoop() async throws {
-        let f = try ServerFixture()
-        defer { f.remove() }
-        var config = f.config
-        config.idleTimeoutSeconds = 0.5
-        let t = TileTests.tile(LonLat(lon: 36.905, lat: 37.555), z: 14)
-        let cached = "/tiles/boundaries/14/\(t.x)/\(t.y).png"
-        let app = try buildApplication(config, store: try SpatiaLiteStore(path: config.databasePath), tiles: FakeTileSource())
-        try await app.test(.live) { client in
-            _ = try await client.get(cached)
-            let port = try XCTUnwrap(client.port)
+        let cached = Self.cachedTile
+        try await Self.withCachedTile(idleTimeoutSeconds: 0.5) { _, port in
             let (responses, closed, seconds) = try await RawConnection.run(port: port) { c -> ([RawResponse], Bool, Double) in
                 var all: [RawResponse] = []
                 for _ in 0..<3 {

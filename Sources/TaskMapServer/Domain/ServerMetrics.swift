@@ -34,12 +34,15 @@ final class ServerMetrics: @unchecked Sendable {
     private var workRejections: UInt64 = 0
 
     func recordRequest(method: String, route: String, status: Int, seconds: Double) {
-        lock.withLock {
-            requests[RequestKey(method: method, route: route, status: status), default: 0] += 1
-            // In place: no copy of the histogram per request.
-            latency[route, default: Histogram()].record(seconds)
-            if status == 304 { notModified += 1 }
-        }
+        lock.withLock { countRequest(method: method, route: route, status: status, seconds: seconds) }
+    }
+
+    /// The request counters; the caller holds `lock`.
+    private func countRequest(method: String, route: String, status: Int, seconds: Double) {
+        requests[RequestKey(method: method, route: route, status: status), default: 0] += 1
+        // In place: no copy of the histogram per request.
+        latency[route, default: Histogram()].record(seconds)
+        if status == 304 { notModified += 1 }
     }
 
     /// One piece of `WorkPool` work: seconds it waited for a thread, seconds it ran.
@@ -54,9 +57,7 @@ final class ServerMetrics: @unchecked Sendable {
     /// A tile cache hit answered on the event loop (`CachedTileHandler`): the request and the hit in one lock.
     func tileHitAnswered(route: String, status: Int, seconds: Double) {
         lock.withLock {
-            requests[RequestKey(method: "GET", route: route, status: status), default: 0] += 1
-            latency[route, default: Histogram()].record(seconds)
-            if status == 304 { notModified += 1 }
+            countRequest(method: "GET", route: route, status: status, seconds: seconds)
             tileCacheHits += 1
             eventLoopTileHits += 1
         }

@@ -70,7 +70,6 @@ final class CachedTileResponder: Sendable {
         var head: HTTPResponse
         var body: ByteBuffer?
         var started: ContinuousClock.Instant
-        var method: String
         /// Path and query as requested (the access log splits and redacts them).
         var target: String
     }
@@ -105,10 +104,7 @@ final class CachedTileResponder: Sendable {
         guard let lookup = try? hits.lookup(layer: parts.layer, z: parts.z, x: parts.x, y: parts.y, selection: { source in
             try selections.reading(layer: parts.layer, query: query) {
                 let params = query.isEmpty ? nil : URI(target).queryParameters
-                return try hits.selection(layer: parts.layer, source: source) { name in
-                    guard let v = params?.get(name), !v.isEmpty else { return nil }
-                    return v
-                }
+                return try hits.selection(layer: parts.layer, source: source) { Request.nonEmpty(params, $0) }
             }
         }) else { return nil }
         let live = hits.service.live
@@ -116,16 +112,16 @@ final class CachedTileResponder: Sendable {
 
         // In the order the router's answer has them (its middleware and server add the last ones).
         var headers = hits.headers(entry, cacheState: "hit")
-        let notModified = TileHits.notModified(entry, ifNoneMatch: request.headerFields[values: .ifNoneMatch])
+        let notModified = TileHits.notModified(entry, ifNoneMatch: fields[values: .ifNoneMatch])
         if !notModified { headers.append(HTTPField(name: .contentLength, value: String(entry.png.readableBytes))) }
-        if request.headerFields[.origin] != nil {
+        if fields[.origin] != nil {
             headers.append(HTTPField(name: .accessControlAllowOrigin, value: allowOrigin))
             headers.append(HTTPField(name: .accessControlExposeHeaders, value: exposeHeaders))
         }
         headers.append(HTTPField(name: .date, value: dates.now()))
         if let serverName { headers.append(HTTPField(name: .server, value: serverName)) }
         return Answer(head: HTTPResponse(status: notModified ? .notModified : .ok, headerFields: headers),
-                      body: notModified ? nil : entry.png, started: started, method: "GET", target: target)
+                      body: notModified ? nil : entry.png, started: started, target: target)
     }
 
     private static let prefix = Array("/tiles/".utf8)
@@ -193,7 +189,7 @@ final class CachedTileResponder: Sendable {
         guard logger.logLevel <= .info else { return }
         let q = a.target.firstIndex(of: "?")
         logger.info("request", metadata: AccessLog.metadata(
-            method: a.method, path: String(a.target[..<(q ?? a.target.endIndex)]),
+            method: "GET", path: String(a.target[..<(q ?? a.target.endIndex)]),
             query: q.map { String(a.target[a.target.index(after: $0)...]) }, route: Self.route, status: status,
             bytes: a.body?.readableBytes ?? 0, seconds: seconds))
     }

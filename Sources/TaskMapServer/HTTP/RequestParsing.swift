@@ -5,8 +5,12 @@ import Hummingbird
 /// Reading requests at the edge: every bad value becomes a 400 naming its field (STYLE.md trait 5).
 extension Request {
     /// A query parameter, percent-decoded; empty values count as absent.
-    func query(_ name: String) -> String? {
-        guard let v = uri.queryParameters.get(name), !v.isEmpty else { return nil }
+    func query(_ name: String) -> String? { Self.nonEmpty(uri.queryParameters, name) }
+
+    /// `name` in parsed query parameters, empty counting as absent: the one reading of a parameter, shared with
+    /// the event loop's tile hits (`CachedTileResponder`), so that both see the same filter.
+    static func nonEmpty(_ parameters: Parameters?, _ name: String) -> String? {
+        guard let v = parameters?.get(name), !v.isEmpty else { return nil }
         return v
     }
 
