@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         // Already under Hummingbird; named for the HTTP part types of the event-loop tile-hit handler.
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
+        // .xlsx exports from call centres: an .xlsx is a ZIP of XML parts; Foundation's XMLParser reads the XML.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // System libraries (Debian: libspatialite-dev, libsqlite3-dev, libproj-dev, libpng-dev).
@@ -33,7 +35,7 @@ let package = Package(
         // libpng plus the small C encoder that owns its setjmp (no longjmp crosses Swift frames).
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
 
-        .target(name: "GeoIndex", dependencies: ["CSpatiaLite", "CProj"]),
+        .target(name: "GeoIndex", dependencies: ["CSpatiaLite", "CProj", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "TileRender", dependencies: ["GeoIndex", "CPNG"]),
         // "Which mahalle needs what": rates, observed/expected, trends, service figures, hot spots.
         .target(name: "NeedsAnalysis", dependencies: ["GeoIndex"]),
@@ -61,13 +63,13 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "GeoIndexTests", dependencies: ["GeoIndex"]),
+        .testTarget(name: "GeoIndexTests", dependencies: ["GeoIndex", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Golden PNGs are read by path (#filePath), not as resources.
         .testTarget(name: "TileRenderTests", dependencies: ["TileRender", "GeoIndex"], exclude: ["Golden"]),
         .testTarget(name: "NeedsAnalysisTests", dependencies: ["NeedsAnalysis", "GeoIndex"], exclude: ["Fixtures"]),
         .testTarget(name: "MapPrintTests", dependencies: ["MapPrint", "GeoIndex", "CPNG"]),
         // Runs the real `taskmap` binary (and headless Chromium against `taskmap serve`).
-        .testTarget(name: "TaskMapCLITests", dependencies: ["taskmap", "CPNG"]),
+        .testTarget(name: "TaskMapCLITests", dependencies: ["taskmap", "CPNG", "GeoIndex"]),
         .testTarget(
             name: "TaskMapServerTests",
             dependencies: [

@@ -39,7 +39,7 @@ final class FuzzRegressionTests: XCTestCase {
             XCTAssertEqual(e.errors.first?.line, 2)
             XCTAssertEqual(e.errors.first?.field, "created_at")
             XCTAssertEqual(e.errors.first?.message,
-                           "unparseable date '0000-01-01' (expected ISO 8601, e.g. 2024-03-05T14:30:00+03:00)")
+                           "unparseable date '0000-01-01' (expected ISO 8601 such as 2024-03-05T14:30:00+03:00, or 05.03.2024 14:30; other forms: --date-format)")
         }
         XCTAssertEqual(try store.complaintCount(), 0)
     }

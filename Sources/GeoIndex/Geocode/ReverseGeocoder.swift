@@ -132,18 +132,48 @@ struct OwnerRaster: Sendable {
                 }
             }
         }
-        // Any other cell lies wholly inside one mahalle or outside all: its centre says which.
-        for y in 0..<ny {
-            for x in 0..<nx where cells[y * nx + x] == -3 {
-                let p = LonLat(lon: b.minLon + (Double(x) + 0.5) * cw, lat: b.minLat + (Double(y) + 0.5) * ch)
-                var owner: Int32 = -1
-                index.candidates(at: p) { i in
-                    if mahalle[i].geometry.contains(p) { owner = Int32(i); return false }
-                    return true
+        // Any other cell lies wholly inside one mahalle or outside all: its centre says which. One scan line per
+        // row of centres (even-odd crossings of each mahalle's rings) answers them all — a point-in-polygon test per
+        // cell costs cells × vertices, minutes for real boundaries with tens of thousands of vertices.
+        var crossings = [[(x: Double, owner: Int32)]](repeating: [], count: ny)
+        for (i, m) in mahalle.enumerated() {
+            for poly in m.geometry.polygons {
+                for ring in poly.rings where ring.count >= 2 {
+                    for k in 1..<ring.count {
+                        let a = ring[k - 1], c = ring[k]
+                        if a.lat == c.lat { continue }
+                        let lo = min(a.lat, c.lat), hi = max(a.lat, c.lat)
+                        // Rows whose centre latitude lies in [lo, hi): each crossing counted once.
+                        let r0 = max(0, Int(((lo - b.minLat) / ch - 0.5).rounded(.up)))
+                        let r1 = min(ny - 1, Int(((hi - b.minLat) / ch - 0.5).rounded(.up)) - 1)
+                        guard r0 <= r1 else { continue }
+                        for y in r0...r1 {
+                            let lat = b.minLat + (Double(y) + 0.5) * ch
+                            guard lat >= lo && lat < hi else { continue }
+                            let x = a.lon + (lat - a.lat) * (c.lon - a.lon) / (c.lat - a.lat)
+                            crossings[y].append((x, Int32(i)))
+                        }
+                    }
                 }
-                cells[y * nx + x] = owner
             }
         }
+        for y in 0..<ny {
+            var row = crossings[y]
+            row.sort { $0.owner != $1.owner ? $0.owner < $1.owner : $0.x < $1.x }
+            var k = 0
+            while k + 1 < row.count {
+                guard row[k].owner == row[k + 1].owner else { k += 1; continue }
+                // Cells whose centre lies in [x0, x1) are inside this mahalle (even-odd per mahalle).
+                let x0 = row[k].x, x1 = row[k + 1].x
+                let c0 = max(0, Int(((x0 - b.minLon) / cw - 0.5).rounded(.up)))
+                let c1 = min(nx - 1, Int(((x1 - b.minLon) / cw - 0.5).rounded(.up)) - 1)
+                if c0 <= c1 {
+                    for x in c0...c1 where cells[y * nx + x] == -3 { cells[y * nx + x] = row[k].owner }
+                }
+                k += 2
+            }
+        }
+        for i in cells.indices where cells[i] == -3 { cells[i] = -1 }
         self.cells = cells
     }
 

@@ -11,30 +11,43 @@ public struct CSVTable: @unchecked Sendable {
     }
 
     public let file: String
-    public let data: Data
+    public let data: Data          // UTF-8, without a byte-order mark
     public let header: [String]
     public let records: [Record]   // data records (header excluded), blank lines skipped
+    public let dialect: CSVDialect
+    public let encoding: TextEncoding
+    public let hadBOM: Bool
 
-    /// Reads `path`. Errors name the file: empty, invalid UTF-8 in the header, wrong delimiter, unterminated quote.
-    public init(path: String) throws {
+    /// Reads `path`: decodes it (UTF-8 with or without a BOM, windows-1254, ISO 8859-9, UTF-16 — detected unless
+    /// `encoding` is given) and sniffs the delimiter and decimal comma unless given. Errors name the file.
+    public init(path: String, encoding: TextEncoding? = nil, delimiter: UInt8? = nil, decimalComma: Bool? = nil) throws {
         let url = URL(fileURLWithPath: path)
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw ImportError(file: path, message: "cannot read: \(error.localizedDescription)")
         }
-        try self.init(data: data, file: path)
+        try self.init(data: data, file: path, encoding: encoding, delimiter: delimiter, decimalComma: decimalComma)
     }
 
-    public init(data: Data, file: String) throws {
+    /// `rowNumbers`, when given, are the source's own numbers of the header and each record (a sheet's rows),
+    /// used in messages instead of physical line numbers.
+    public init(data raw: Data, file: String, encoding: TextEncoding? = nil, delimiter: UInt8? = nil,
+                decimalComma: Bool? = nil, rowNumbers: [Int]? = nil) throws {
+        if raw.isEmpty { throw ImportError(file: file, message: "empty file") }
+        let decoded = try TextEncoding.decode(raw, file: file, forced: encoding)
+        let data = decoded.data
         self.file = file
         self.data = data
+        self.encoding = decoded.encoding
+        self.hadBOM = decoded.hadBOM
+        let dialect = try CSVDialect.sniff(data, file: file, delimiter: delimiter, decimalComma: decimalComma)
+        self.dialect = dialect
         var recs: [Record] = []
         var headerRecord: Record?
         let result: Result<Void, ImportError> = data.withUnsafeBytes { raw in
             let b = raw.bindMemory(to: UInt8.self)
             let n = b.count
             var i = 0
-            if n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { i = 3 }  // UTF-8 BOM
             var line = 1
             while i < n {
                 let start = i, startLine = line
@@ -60,20 +73,13 @@ public struct CSVTable: @unchecked Sendable {
         }
         if case .failure(let e) = result { throw e }
         guard let h = headerRecord else { throw ImportError(file: file, message: "empty file") }
-        let headerBytes = data.withUnsafeBytes { Array($0[h.start..<h.end]) }
-        guard let headerText = String(validating: headerBytes, as: UTF8.self) else {
-            throw ImportError(file: file, location: "line \(h.line)", message: "invalid UTF-8 in the header")
-        }
-        if !headerText.contains(",") {
-            for (d, name) in [(";", "semicolons"), ("\t", "tabs"), ("|", "pipes")] where headerText.contains(d) {
-                throw ImportError(file: file, location: "line \(h.line)",
-                                  message: "wrong delimiter: the header is separated by \(name); taskmap reads comma-separated CSV (RFC 4180)")
-            }
+        if let rowNumbers, rowNumbers.count == recs.count + 1 {
+            for i in recs.indices { recs[i].line = rowNumbers[i + 1] }
         }
         var fields: [Range<Int>] = []
         var hdr: [String] = []
         data.withUnsafeBytes { raw in
-            CSVTable.split(raw.bindMemory(to: UInt8.self), h.start, h.end, into: &fields)
+            CSVTable.split(raw.bindMemory(to: UInt8.self), h.start, h.end, delimiter: dialect.delimiter, into: &fields)
             for f in fields {
                 hdr.append(CSVTable.string(raw.bindMemory(to: UInt8.self), f) ?? "")
             }
@@ -82,9 +88,15 @@ public struct CSVTable: @unchecked Sendable {
         self.records = recs
     }
 
+    /// "read as: ';' delimited, decimal comma, windows-1254" — what the sniffing decided, for the import report.
+    public var readAs: String {
+        "\(dialect.summary), \(encoding.rawValue)\(hadBOM ? " with BOM" : "")"
+    }
+
     /// Splits one record into field byte ranges (quotes included; see `string` / `fieldBytes`).
     @inline(__always)
-    public static func split(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into out: inout [Range<Int>]) {
+    public static func split(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, delimiter: UInt8 = 0x2C,
+                             into out: inout [Range<Int>]) {
         out.removeAll(keepingCapacity: true)
         var i = start
         var fieldStart = start
@@ -92,7 +104,7 @@ public struct CSVTable: @unchecked Sendable {
         while i < end {
             let c = b[i]
             if c == 0x22 { inQuotes.toggle() }
-            else if c == 0x2C && !inQuotes { out.append(fieldStart..<i); fieldStart = i + 1 }
+            else if c == delimiter && !inQuotes { out.append(fieldStart..<i); fieldStart = i + 1 }
             i += 1
         }
         out.append(fieldStart..<end)
@@ -127,14 +139,17 @@ public struct CSVTable: @unchecked Sendable {
     /// Parses a decimal number field (no quotes, spaces trimmed). Returns nil when it is not a number;
     /// NaN and infinities come back as such so the caller can name them.
     @inline(__always)
-    public static func double(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Double? {
+    public static func double(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, decimalComma: Bool = false) -> Double? {
         var lo = r.lowerBound, hi = r.upperBound
         while lo < hi && (b[lo] == 0x20 || b[lo] == 0x22) { lo += 1 }
         while hi > lo && (b[hi - 1] == 0x20 || b[hi - 1] == 0x22) { hi -= 1 }
         let n = hi - lo
         guard n > 0, n < 63 else { return nil }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { tmp in
-            for k in 0..<n { tmp[k] = CChar(bitPattern: b[lo + k]) }
+            for k in 0..<n {
+                let c = b[lo + k]
+                tmp[k] = CChar(bitPattern: decimalComma && c == 0x2C ? 0x2E : c)
+            }
             tmp[n] = 0
             var endp: UnsafeMutablePointer<CChar>?
             let v = strtod(tmp.baseAddress!, &endp)

@@ -1,20 +1,49 @@
 import Foundation
 
 extension ComplaintImporter {
-    /// Column positions resolved from a header (case-insensitive, with the accepted aliases).
-    struct Columns {
+    /// Column positions resolved from a header: `--columns` first, then taskmap's names and their aliases
+    /// (case-insensitive) for the fields left, never reusing a column already taken. Unnamed and repeated header
+    /// cells are fine as long as nothing needs them.
+    struct Columns: Sendable {
         var x = -1, y = -1
         var xName = "lon", yName = "lat"
         var id = -1, category = -1, createdAt = -1, status = -1, channel = -1, type = -1, resolvedAt = -1
         var updatedAt = -1, satisfaction = -1, description = -1, media = -1
         var contactName = -1, contactPhone = -1, contactEmail = -1
         var count = 0
+        /// Field → the header cell it was read from, for messages.
+        var header: [String] = []
 
-        init(header: [String], projected: Bool, file: String) throws {
+        init(header: [String], projected: Bool, file: String, mapping: [String: String] = [:]) throws {
+            self.header = header
             let keys = header.map { TurkishText.foldKey($0) }
-            func find(_ names: String...) -> Int { keys.firstIndex { names.contains($0) } ?? -1 }
             count = header.count
-            let lon = find("lon", "longitude", "lng", "long"), lat = find("lat", "latitude")
+            var taken = Set<Int>()
+            var explicit: [String: Int] = [:]
+            for (field, column) in mapping.sorted(by: { $0.key < $1.key }) {
+                if column == "-" { explicit[field] = -1; continue }
+                let matches = keys.indices.filter { keys[$0] == TurkishText.foldKey(column) }
+                guard let i = matches.first else {
+                    throw ImportError(file: file, location: "line 1",
+                                      message: "--columns \(field)=\(column): no column '\(column)' in the header (header: \(header.map { $0.isEmpty ? "(unnamed)" : $0 }.joined(separator: ", ")))")
+                }
+                guard matches.count == 1 else {
+                    throw ImportError(file: file, location: "line 1",
+                                      message: "--columns \(field)=\(column): the header has \(matches.count) columns named '\(column)'")
+                }
+                if let other = explicit.first(where: { $0.value == i }) {
+                    throw ImportError(file: file, location: "line 1", message: "--columns: column '\(column)' is given for both \(other.key) and \(field)")
+                }
+                explicit[field] = i
+                taken.insert(i)
+            }
+            func find(_ field: String, _ names: String...) -> Int {
+                if let e = explicit[field] { return e }
+                let i = keys.indices.first { !taken.contains($0) && (keys[$0] == field || names.contains(keys[$0])) } ?? -1
+                if i >= 0 { taken.insert(i) }
+                return i
+            }
+            let lon = find("lon", "longitude", "lng", "long", "boylam"), lat = find("lat", "latitude", "enlem")
             let px = find("x", "easting"), py = find("y", "northing")
             if projected && px >= 0 && py >= 0 { x = px; y = py; xName = header[px]; yName = header[py] }
             else if lon >= 0 && lat >= 0 { x = lon; y = lat; xName = header[lon]; yName = header[lat] }
@@ -23,7 +52,7 @@ extension ComplaintImporter {
                                   message: "columns x,y are projected coordinates: give their CRS with --srs EPSG:N (e.g. EPSG:5254)")
             } else {
                 throw ImportError(file: file, location: "line 1",
-                                  message: "missing coordinate columns: expected lon,lat (or longitude,latitude, or x,y with --srs); header is: \(header.joined(separator: ","))")
+                                  message: "missing coordinate columns: expected lon,lat (or longitude,latitude, or x,y with --srs, or name them with --columns lon=COLUMN,lat=COLUMN); header is: \(header.joined(separator: ","))")
             }
             id = find("id", "external_id", "external_ref", "ref", "basvuru_no")
             category = find("category", "kategori", "service_code")
@@ -39,20 +68,48 @@ extension ComplaintImporter {
             contactName = find("contact_name", "name", "ad_soyad")
             contactPhone = find("contact_phone", "phone", "telefon")
             contactEmail = find("contact_email", "email", "e-posta")
-            if category < 0 { throw ImportError(file: file, location: "line 1", message: "missing column 'category'") }
-            if createdAt < 0 { throw ImportError(file: file, location: "line 1", message: "missing column 'created_at'") }
+            if category < 0 {
+                throw ImportError(file: file, location: "line 1", message: "missing column 'category' (name the source column with --columns category=COLUMN)")
+            }
+            if createdAt < 0 {
+                throw ImportError(file: file, location: "line 1", message: "missing column 'created_at' (name the source column with --columns created_at=COLUMN)")
+            }
+        }
+
+        /// "created_at" or, when read from another column, "OPEN_DT" — the name the user sees in the file.
+        func name(_ field: String, _ column: Int) -> String {
+            guard column >= 0, column < header.count, !header[column].isEmpty else { return field }
+            return TurkishText.foldKey(header[column]) == field ? field : header[column]
         }
     }
 
     func parseCSV(_ path: String) throws -> ParsedRows {
-        let table = try CSVTable(path: path)
+        let table: CSVTable
+        var readAs: String
+        if options.sheet != nil || XLSXReader.looksLikeXLSX(path: path) {
+            let sheet = try XLSXReader.csv(path: path, sheet: options.sheet)
+            table = try CSVTable(data: sheet.data, file: path, encoding: .utf8, delimiter: 0x2C, decimalComma: false,
+                                 rowNumbers: sheet.rowNumbers)
+            readAs = "sheet '\(sheet.sheetName)' of an .xlsx workbook (rows numbered as in the sheet)"
+        } else {
+            table = try CSVTable(path: path, encoding: options.encoding, delimiter: options.delimiter, decimalComma: options.decimalComma)
+            readAs = table.readAs
+        }
         let projected = options.srs.map { (try? CoordinateTransform(from: $0))?.isIdentity == false } ?? false
-        let cols = try Columns(header: table.header, projected: projected, file: path)
+        let cols = try Columns(header: table.header, projected: projected, file: path, mapping: options.mapping.columns)
+        let dates = try dateParser(table, cols, file: path)
+        readAs += ", dates " + (options.dateFormats.isEmpty ? dates.automaticDescription : options.dateFormats.joined(separator: " | "))
+            + (options.timeZone.map { " in \($0.identifier)" } ?? " in Europe/Istanbul")
+        let parser = RowParser(cols: cols, decimalComma: table.dialect.decimalComma, dates: dates, mapping: options.mapping,
+                               dateHint: options.dateFormats.isEmpty
+                                ? " (expected ISO 8601 such as 2024-03-05T14:30:00+03:00, or 05.03.2024 14:30; other forms: --date-format)"
+                                : " (no --date-format matches: \(options.dateFormats.joined(separator: " | ")))")
         let n = table.records.count
         var rows = [NewComplaint?](repeating: nil, count: n)
         var errors = [RowError?](repeating: nil, count: n)
         let jobs = max(1, options.jobs)
         let chunk = max(1, (n + jobs * 8 - 1) / (jobs * 8))
+        let delimiter = table.dialect.delimiter
         table.data.withUnsafeBytes { raw in
             let b = raw.bindMemory(to: UInt8.self)
             rows.withUnsafeMutableBufferPointer { rowsOut in
@@ -63,8 +120,8 @@ extension ComplaintImporter {
                         fields.reserveCapacity(cols.count + 4)
                         for i in (c * chunk)..<min(n, (c + 1) * chunk) {
                             let rec = table.records[i]
-                            CSVTable.split(b, rec.start, rec.end, into: &fields)
-                            switch Self.parseRecord(b, fields, cols, line: rec.line) {
+                            CSVTable.split(b, rec.start, rec.end, delimiter: delimiter, into: &fields)
+                            switch parser.parse(b, fields, line: rec.line) {
                             case .success(let r): ro[i] = r
                             case .failure(let e): eo[i] = e
                             }
@@ -76,114 +133,54 @@ extension ComplaintImporter {
         let lines = table.records.map(\.line)
         let data = table.data
         let records = table.records
-        let rawHeader = table.header.joined(separator: ",")
+        let d = String(Character(Unicode.Scalar(delimiter)))
         return ParsedRows(rows: rows, errors: errors, lines: lines, raw: { i in
             let r = records[i]
             return data.withUnsafeBytes { String(decoding: $0[r.start..<r.end], as: UTF8.self) }
-        }, rawHeader: rawHeader)
+        }, rawHeader: table.header.joined(separator: d), delimiter: d, readAs: readAs)
     }
 
-    static func parseRecord(_ b: UnsafeBufferPointer<UInt8>, _ f: [Range<Int>], _ cols: Columns, line: Int) -> Result<NewComplaint, RowError> {
-        func fail(_ field: String?, _ msg: String) -> Result<NewComplaint, RowError> {
-            .failure(RowError(line: line, field: field, message: msg))
-        }
-        if f.count != cols.count {
-            let hint = f.count > cols.count ? " (a decimal comma? numbers need a dot, e.g. 36.95)" : ""
-            return fail(nil, "has \(f.count) fields, the header has \(cols.count)\(hint)")
-        }
-        func text(_ c: Int) -> String?? {  // nil = invalid UTF-8; .some(nil) = empty/absent
-            guard c >= 0, !CSVTable.isEmpty(b, f[c]) else { return .some(nil) }
-            guard let s = CSVTable.string(b, f[c]) else { return nil }
-            return .some(s)
-        }
-        func number(_ c: Int, _ name: String) -> Result<Double, RowError> {
-            if CSVTable.isEmpty(b, f[c]) { return .failure(RowError(line: line, field: name, message: "missing coordinate")) }
-            guard let v = CSVTable.double(b, f[c]) else {
-                let s = CSVTable.string(b, f[c]) ?? "?"
-                return .failure(RowError(line: line, field: name, message: "not a number: '\(s.prefix(40))'"))
-            }
-            guard v.isFinite else { return .failure(RowError(line: line, field: name, message: "NaN or infinite coordinate")) }
-            return .success(v)
-        }
-        let xv: Double, yv: Double
-        switch number(cols.x, cols.xName) { case .success(let v): xv = v; case .failure(let e): return .failure(e) }
-        switch number(cols.y, cols.yName) { case .success(let v): yv = v; case .failure(let e): return .failure(e) }
-        guard let catText = text(cols.category) else { return fail("category", "invalid UTF-8") }
-        guard let catRaw = catText else { return fail("category", "missing category") }
-        let category = Self.categoryCode(catRaw)
-        guard let createdText = text(cols.createdAt) else { return fail("created_at", "invalid UTF-8") }
-        guard let createdRaw = createdText else { return fail("created_at", "missing date") }
-        guard let created = Timestamp.parse(createdRaw) else {
-            return fail("created_at", "unparseable date '\(createdRaw.prefix(40))' (expected ISO 8601, e.g. 2024-03-05T14:30:00+03:00)")
-        }
-        var c = NewComplaint(location: LonLat(lon: xv, lat: yv), category: category,
-                             createdAt: Date(timeIntervalSince1970: TimeInterval(created)))
-        if cols.id >= 0 {
-            guard let v = text(cols.id) else { return fail("id", "invalid UTF-8") }
-            c.externalRef = v
-        }
-        /// An optional coded column: empty keeps the default; an unknown value fails naming the field.
-        func coded<T: RawRepresentable & CaseIterable>(_ col: Int, _ name: String, _ parse: (String) -> T?) -> Result<T?, RowError>
-            where T.RawValue == String {
-            guard col >= 0 else { return .success(nil) }
-            guard let v = text(col) else { return .failure(RowError(line: line, field: name, message: "invalid UTF-8")) }
-            guard let v else { return .success(nil) }
-            guard let parsed = parse(v) else {
-                let expected = T.allCases.map(\.rawValue).joined(separator: "|")
-                return .failure(RowError(line: line, field: name, message: "unknown \(name) '\(v.prefix(30))' (expected \(expected))"))
-            }
-            return .success(parsed)
-        }
-        switch coded(cols.status, "status", ComplaintStatus.init(parsing:)) {
-        case .success(let v): if let v { c.status = v }
-        case .failure(let e): return .failure(e)
-        }
-        switch coded(cols.channel, "channel", Channel.init(parsing:)) {
-        case .success(let v): if let v { c.channel = v }
-        case .failure(let e): return .failure(e)
-        }
-        switch coded(cols.type, "type", ComplaintType.init(parsing:)) {
-        case .success(let v): if let v { c.type = v }
-        case .failure(let e): return .failure(e)
-        }
-        for (col, name) in [(cols.resolvedAt, "resolved_at"), (cols.updatedAt, "updated_at")] where col >= 0 {
-            guard let v = text(col) else { return fail(name, "invalid UTF-8") }
-            if let v {
-                guard let t = Timestamp.parse(v) else { return fail(name, "unparseable date '\(v.prefix(40))' (expected ISO 8601)") }
-                guard t >= created else { return fail(name, "\(name) is before created_at") }
-                if name == "resolved_at" { c.resolvedAt = Date(timeIntervalSince1970: TimeInterval(t)) }
-                else { c.updatedAt = Date(timeIntervalSince1970: TimeInterval(t)) }
+    /// `--date-format` as given, else the built-in set — with `dd/mm` against `mm/dd` decided from the date
+    /// columns' first 5,000 values. Slash dates that cannot be told apart are an error naming the flag.
+    private func dateParser(_ table: CSVTable, _ cols: Columns, file: String) throws -> DateParser {
+        let tz = options.timeZone ?? IstanbulTime.timeZone
+        if !options.dateFormats.isEmpty {
+            do { return try DateParser(formats: options.dateFormats, timeZone: tz) } catch {
+                throw ImportError(file: file, message: "\(error)")
             }
         }
-        if cols.satisfaction >= 0 {
-            guard let v = text(cols.satisfaction) else { return fail("satisfaction", "invalid UTF-8") }
-            if let v {
-                guard let s = Int(v.trimmingCharacters(in: .whitespaces)), (1...5).contains(s) else {
-                    return fail("satisfaction", "'\(v.prefix(20))' is not a score from 1 to 5")
+        var samples: [String] = []
+        var fields: [Range<Int>] = []
+        table.data.withUnsafeBytes { raw in
+            let b = raw.bindMemory(to: UInt8.self)
+            for rec in table.records.prefix(5_000) {
+                CSVTable.split(b, rec.start, rec.end, delimiter: table.dialect.delimiter, into: &fields)
+                for c in [cols.createdAt, cols.resolvedAt, cols.updatedAt] where c >= 0 && c < fields.count {
+                    if let s = CSVTable.string(b, fields[c]), s.contains("/") { samples.append(s) }
                 }
-                c.satisfaction = s
             }
         }
-        for (col, name) in [(cols.description, "description"), (cols.contactName, "contact_name"),
-                            (cols.contactPhone, "contact_phone"), (cols.contactEmail, "contact_email"),
-                            (cols.media, "media_urls")] where col >= 0 {
-            guard let v = text(col) else { return fail(name, "invalid UTF-8") }
-            switch name {
-            case "description": c.description = v
-            case "contact_name": c.contactName = v
-            case "contact_phone": c.contactPhone = v
-            case "contact_email": c.contactEmail = v
-            default: c.mediaURLs = v.map { $0.split(whereSeparator: { $0 == " " || $0 == "|" }).map(String.init) } ?? []
-            }
+        let field = cols.name("created_at", cols.createdAt)
+        switch DateParser.sniffSlashOrder(samples) {
+        case .noSlashDates, .dayFirst: return .automatic(timeZone: tz, slashMonthFirst: false)
+        case .monthFirst: return .automatic(timeZone: tz, slashMonthFirst: true)
+        case .undecided:
+            throw ImportError(file: file, location: "field '\(field)'",
+                              message: "dates like '\(samples.first ?? "")' could be day/month or month/day: say which with --date-format '%d/%m/%Y %H:%M' or --date-format '%m/%d/%Y %H:%M'")
+        case .contradictory:
+            throw ImportError(file: file, location: "field '\(field)'",
+                              message: "slash dates are written both day first and month first: give --date-format")
         }
-        return .success(c)
     }
 
-    /// Category codes are case- and diacritic-folded ASCII: "Kar Temizliği" → "kar-temizligi".
+    /// Category codes are lower-case ASCII words joined by '-': "Kar Temizliği" → "kar-temizligi",
+    /// "Pothole Repair (Internal)" → "pothole-repair-internal".
     public static func categoryCode(_ s: String) -> String {
         var plain = true
         for b in s.utf8 where !((b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2D) { plain = false; break }
         if plain { return s }
-        return TurkishText.foldKey(s).split(whereSeparator: { $0 == " " || $0 == "_" }).joined(separator: "-")
+        return TurkishText.foldKey(s)
+            .split(whereSeparator: { !(($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9")) || !$0.isASCII })
+            .joined(separator: "-")
     }
 }

@@ -12,7 +12,14 @@ extension ComplaintImporter {
         for f in features { for k in (f["properties"] as? [String: Any] ?? [:]).keys where !keySet.contains(k) { keySet.insert(k); header.append(k) } }
         // Reuse the CSV row parser: each feature becomes a synthetic CSV record.
         // Point coordinates always fill lon/lat; with --srs they are reprojected afterwards.
-        let cols = try Columns(header: header, projected: false, file: path)
+        let cols = try Columns(header: header, projected: false, file: path, mapping: options.mapping.columns.filter { $0.key != "lon" && $0.key != "lat" })
+        let dates: DateParser
+        do {
+            dates = options.dateFormats.isEmpty ? .automatic(timeZone: options.timeZone ?? IstanbulTime.timeZone)
+                : try DateParser(formats: options.dateFormats, timeZone: options.timeZone ?? IstanbulTime.timeZone)
+        } catch { throw ImportError(file: path, message: "\(error)") }
+        let parser = RowParser(cols: cols, decimalComma: false, dates: dates, mapping: options.mapping,
+                               dateHint: " (expected ISO 8601; other forms: --date-format)")
         var rawLines: [String] = []
         for (i, f) in features.enumerated() {
             let line = i + 1
@@ -39,7 +46,7 @@ extension ComplaintImporter {
                 let b = UnsafeBufferPointer(mb)
                 var fields: [Range<Int>] = []
                 CSVTable.split(b, 0, b.count, into: &fields)
-                switch Self.parseRecord(b, fields, cols, line: line) {
+                switch parser.parse(b, fields, line: line) {
                 case .success(let r): rows[i] = r
                 case .failure(var e):
                     e.message = "feature \(line): " + e.message
@@ -48,7 +55,7 @@ extension ComplaintImporter {
             }
         }
         return ParsedRows(rows: rows, errors: errors, lines: (0..<n).map { $0 + 1 },
-                          raw: { rawLines[$0] }, rawHeader: header.joined(separator: ","))
+                          raw: { rawLines[$0] }, rawHeader: header.joined(separator: ","), readAs: "GeoJSON FeatureCollection of Points")
     }
 
     static func csvEscape(_ s: String) -> String {

@@ -18,6 +18,22 @@ public struct ComplaintImporter {
         public var maxListedErrors = 20
         /// Worker threads for parsing and geocoding (default: all cores).
         public var jobs = ProcessInfo.processInfo.activeProcessorCount
+        /// Source columns for taskmap's fields (`--columns`) and source values for its codes (`--values`).
+        public var mapping = ImportMapping()
+        /// strptime-style date formats tried in order (`--date-format`); empty = ISO 8601 and Turkish dates.
+        public var dateFormats: [String] = []
+        /// Time zone of dates without an offset (`--timezone`); nil = Europe/Istanbul.
+        public var timeZone: TimeZone? = nil
+        /// Forced reading of a CSV (nil = sniffed): encoding, delimiter byte, decimal comma.
+        public var encoding: TextEncoding? = nil
+        public var delimiter: UInt8? = nil
+        public var decimalComma: Bool? = nil
+        /// The .xlsx sheet to read (nil = the first).
+        public var sheet: String? = nil
+        /// Rows on one coordinate that make a stack (nil = `DataQuality.defaultStackThreshold`).
+        public var stackThreshold: Int? = nil
+        /// Flag the rows on stacks so heat maps and hot spots leave them out (they stay in counts).
+        public var excludeStacks = false
         public init() {}
     }
 
@@ -30,6 +46,7 @@ public struct ComplaintImporter {
         public var rejected = 0
         public var newCategories: [String] = []
         public var seconds = 0.0
+        public var report = ImportReport()
     }
 
     /// Every row error found, with the file named.
@@ -37,10 +54,13 @@ public struct ComplaintImporter {
         public var file: String
         public var errors: [RowError]
         public var total: Int
+        /// How the file was read ("';' delimited, decimal comma, windows-1254, dates …"): often the reason.
+        public var readAs: String = ""
         public var description: String {
             var s = errors.map { "\(file): line \($0.line)\($0.field.map { ", field '\($0)'" } ?? ""): \($0.message)" }
                 .joined(separator: "\n")
             if total > errors.count { s += "\n… and \(total - errors.count) more invalid rows" }
+            if !readAs.isEmpty { s += "\n(read as: \(readAs))" }
             s += "\nnothing was imported (use --skip-invalid --rejects FILE to import the valid rows and set the rest aside)"
             return s
         }
@@ -96,7 +116,8 @@ public struct ComplaintImporter {
         timer.mark("duplicate ids")
         let bad = parsed.errors.indices.filter { parsed.errors[$0] != nil }
         if !bad.isEmpty && !options.skipInvalid {
-            throw RowErrors(file: path, errors: bad.prefix(options.maxListedErrors).map { parsed.errors[$0]! }, total: bad.count)
+            throw RowErrors(file: path, errors: bad.prefix(options.maxListedErrors).map { parsed.errors[$0]! }, total: bad.count,
+                            readAs: parsed.readAs)
         }
         if !bad.isEmpty, let rejects = options.rejectsPath {
             try writeRejects(rejects, parsed: parsed, bad: bad)
@@ -106,8 +127,12 @@ public struct ComplaintImporter {
             throw ImportError(file: path, message: bad.isEmpty ? "no data rows" : "no valid rows (\(bad.count) rejected)")
         }
         let geocoder = try store.geocoder()
-        let rows = Self.geocode(parsed: &parsed, goodIdx: goodIdx, geocoder: geocoder, jobs: max(1, options.jobs))
+        let errorsByRow = parsed.errors
+        var rows = Self.geocode(parsed: &parsed, goodIdx: goodIdx, geocoder: geocoder, jobs: max(1, options.jobs))
         timer.mark("geocode")
+        var report = qualityReport(&rows, errors: errorsByRow, lines: parsed.lines)
+        report.readAs = parsed.readAs
+        timer.mark("quality report")
         let result = try store.bulkInsert(rows, file: path)
         timer.mark("write")
         var s = Summary()
@@ -119,6 +144,8 @@ public struct ComplaintImporter {
         s.rejected = bad.count
         s.newCategories = result.newCategories.sorted()
         s.seconds = Date().timeIntervalSince(t0)
+        report.imported = s.imported
+        s.report = report
         return s
     }
 
@@ -186,6 +213,10 @@ public struct ComplaintImporter {
         /// Raw source text per row, for the rejects file.
         var raw: (Int) -> String
         var rawHeader: String
+        /// The source's delimiter, so the rejects file reads like the input.
+        var delimiter = ","
+        /// How the file was read, for the report.
+        var readAs = ""
     }
 
     private func reproject(_ parsed: inout ParsedRows, srs: String) throws {
@@ -201,14 +232,65 @@ public struct ComplaintImporter {
     }
 
     private func writeRejects(_ path: String, parsed: ParsedRows, bad: [Int]) throws {
-        var out = parsed.rawHeader + ",error\n"
+        let d = parsed.delimiter
+        var out = parsed.rawHeader + d + "error\n"
         for i in bad {
             let e = parsed.errors[i]!
             let msg = "line \(e.line)\(e.field.map { " \($0)" } ?? ""): \(e.message)".replacingOccurrences(of: "\"", with: "\"\"")
-            out += parsed.raw(i) + ",\"" + msg + "\"\n"
+            out += parsed.raw(i) + d + "\"" + msg + "\"\n"
         }
         do { try out.write(toFile: path, atomically: true, encoding: .utf8) } catch {
             throw ImportError(file: path, message: "cannot write rejects file: \(error.localizedDescription)")
         }
+    }
+}
+
+extension ComplaintImporter {
+    /// The data-quality report of the rows about to be written: rejections by reason, points outside every
+    /// mahalle, stacks (flagged for heat maps with `excludeStacks`), far-off dates, dropped times, unknown values.
+    func qualityReport(_ rows: inout [PreparedComplaint], errors: [RowError?], lines: [Int]) -> ImportReport {
+        var r = ImportReport()
+        r.rowsRead = errors.count
+        var reasons: [String: ImportReport.Reason] = [:]
+        var order: [String] = []
+        for e in errors.compactMap({ $0 }) {
+            let key = (e.field.map { "field '\($0)': " } ?? "") + DataQuality.reason(e.message)
+            if reasons[key] == nil { reasons[key] = .init(reason: key, count: 0, lines: []); order.append(key) }
+            reasons[key]!.count += 1
+            if reasons[key]!.lines.count < ImportReport.listed { reasons[key]!.lines.append(e.line) }
+            if e.message.hasPrefix("duplicate id") { r.duplicateIDs += 1 }
+        }
+        r.rejected = order.map { reasons[$0]! }.sorted { $0.count > $1.count }
+        r.outside = rows.reduce(0) { $0 + ($1.address.isAssigned ? 0 : 1) }
+        r.stackThreshold = options.stackThreshold ?? DataQuality.defaultStackThreshold(rows: rows.count)
+        r.stacks = DataQuality.stacks(rows.map(\.fields.location), threshold: r.stackThreshold)
+        if options.excludeStacks && !r.stacks.isEmpty {
+            let on = Set(r.stacks.map { [$0.location.lon.bitPattern, $0.location.lat.bitPattern] })
+            for i in rows.indices where on.contains([rows[i].fields.location.lon.bitPattern, rows[i].fields.location.lat.bitPattern]) {
+                rows[i].fields.dataIssues.insert(.stackExcluded)
+            }
+            r.stacksExcluded = true
+        }
+        let times = rows.map { Int64($0.fields.createdAt.timeIntervalSince1970) }
+        if let range = DataQuality.dateOutliers(times) {
+            r.dateRange = (range.mainFrom, range.mainTo)
+            r.datesOutsideCount = range.outside.count
+            r.datesOutside = range.outside.prefix(ImportReport.listed).map { rows[$0].sourceLine }
+        }
+        var unknown: [String: Int] = [:]
+        for row in rows {
+            let f = row.fields
+            if !f.dataIssues.isDisjoint(with: [.resolvedAtDropped, .updatedAtDropped]) {
+                r.timesDroppedCount += 1
+                if r.timesDropped.count < ImportReport.listed { r.timesDropped.append(row.sourceLine) }
+            }
+            if let t = f.channelText { unknown["channel\u{1}" + t, default: 0] += 1 }
+            if let t = f.typeText { unknown["type\u{1}" + t, default: 0] += 1 }
+        }
+        r.unknownValues = unknown.map { k, n in
+            let parts = k.split(separator: "\u{1}", maxSplits: 1).map(String.init)
+            return ImportReport.UnknownValue(field: parts[0], text: parts.count > 1 ? parts[1] : "", count: n)
+        }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.text < $1.text }
+        return r
     }
 }

@@ -82,6 +82,19 @@ public enum GeoJSONReader {
         }
     }
 
+    /// A property as text: strings trimmed, numbers written plainly (1072, not 1072.0); nil when absent or empty.
+    public static func text(_ v: Any?) -> String? {
+        if let s = v as? String {
+            let t = s.trimmingCharacters(in: .whitespaces)
+            return t.isEmpty ? nil : t
+        }
+        if let n = v as? NSNumber, !(v is Bool) {
+            if let i = Int64(exactly: n.doubleValue) { return String(i) }
+            return n.stringValue
+        }
+        return nil
+    }
+
     /// Field names for boundary files; overridable from the CLI.
     public struct BoundaryFields: Sendable {
         public var name = "name"
@@ -90,6 +103,8 @@ public enum GeoJSONReader {
         public var district = "district"
         /// Used when a feature has no district property.
         public var defaultDistrict = "Merkez"
+        /// District codes → names, for a district property that holds codes (`--district-names`).
+        public var districtNames: [String: String]? = nil
         public init() {}
     }
 
@@ -111,8 +126,14 @@ public enum GeoJSONReader {
                 else if let s = p as? String, let n = Int(s), n >= 0 { population = n }
                 else { throw ImportError(file: path, location: loc, message: "property '\(fields.population)' must be a non-negative whole number") }
             }
-            let district = (props[fields.district] as? String).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 } ?? fields.defaultDistrict
-            let code: String? = (props[fields.code] as? String) ?? (props[fields.code] as? NSNumber)?.stringValue
+            var district = text(props[fields.district]) ?? fields.defaultDistrict
+            if let names = fields.districtNames, text(props[fields.district]) != nil {
+                guard let name = names[district] else {
+                    throw ImportError(file: path, location: loc, message: "district code '\(district)' (property '\(fields.district)') is not in --district-names")
+                }
+                district = name
+            }
+            let code: String? = text(props[fields.code])
             let key = TurkishText.foldKey(district) + "\u{1}" + TurkishText.foldKey(name)
             if let first = seen[key] {
                 throw ImportError(file: path, location: loc, message: "mahalle '\(name)' in '\(district)' appears twice (first as feature \(first))")

@@ -11,6 +11,8 @@ public enum Channel: String, CaseIterable, Codable, Sendable {
     case email
     case social
     case beyazMasa = "beyaz-masa" // walk-in desk
+    /// A source value taskmap has no code for; the original text is kept beside it (`channel_text`).
+    case other
 
     /// Accepts the code and common spellings ("153", "alo153", "telefon", "edevlet", "Beyaz Masa").
     public init?(parsing text: String) {
@@ -26,6 +28,7 @@ public enum Channel: String, CaseIterable, Codable, Sendable {
         case "email", "e-mail", "e-posta", "eposta", "mail": self = .email
         case "social", "sosyal", "sosyal-medya", "twitter", "x", "instagram", "facebook": self = .social
         case "beyaz-masa", "beyazmasa", "masa", "walk-in": self = .beyazMasa
+        case "other", "diger": self = .other
         default: return nil
         }
     }
@@ -34,6 +37,8 @@ public enum Channel: String, CaseIterable, Codable, Sendable {
 /// Şikayet (complaint), talep (request), öneri (suggestion).
 public enum ComplaintType: String, CaseIterable, Codable, Sendable {
     case sikayet, talep, oneri
+    /// A source value taskmap has no code for; the original text is kept beside it (`type_text`).
+    case other
 
     public init?(parsing text: String) {
         if let exact = ComplaintType(rawValue: text) { self = exact; return }
@@ -41,6 +46,7 @@ public enum ComplaintType: String, CaseIterable, Codable, Sendable {
         case "sikayet", "complaint": self = .sikayet
         case "talep", "request": self = .talep
         case "oneri", "suggestion": self = .oneri
+        case "other", "diger": self = .other
         default: return nil
         }
     }

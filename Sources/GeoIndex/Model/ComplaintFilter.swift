@@ -13,6 +13,8 @@ public struct ComplaintFilter: Hashable, Sendable {
     public var districts: Set<String>?
     /// Mahalle by id, code or name (Turkish-folded match).
     public var mahalle: Set<String>?
+    /// Leave out records flagged as stacks of default geocodes (set by heat maps and hot spots, never by counts).
+    public var excludeStacks = false
 
     public init(categories: Set<String>? = nil, statuses: Set<ComplaintStatus>? = nil, channels: Set<Channel>? = nil,
                 types: Set<ComplaintType>? = nil, period: Period? = nil, districts: Set<String>? = nil,
@@ -33,6 +35,7 @@ public struct ComplaintFilter: Hashable, Sendable {
         if let p = period { parts.append("period=\(p.start)-\(p.end)") }
         if let d = districts { parts.append("district=" + d.map(TurkishText.foldKey).sorted().joined(separator: ",")) }
         if let m = mahalle { parts.append("mahalle=" + m.map(TurkishText.foldKey).sorted().joined(separator: ",")) }
+        if excludeStacks { parts.append("nostacks") }
         return parts.joined(separator: "&")
     }
 }

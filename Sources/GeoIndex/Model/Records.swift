@@ -88,6 +88,11 @@ public struct NewComplaint: Sendable {
     public var contactName: String?
     public var contactPhone: String?
     public var contactEmail: String?
+    /// The source's own channel / type text when it had no taskmap code (stored as `other`).
+    public var channelText: String?
+    public var typeText: String?
+    /// What the import had to correct in this row (kept in the store for `taskmap info --quality`).
+    public var dataIssues: DataIssues = []
 
     public init(externalRef: String? = nil, location: LonLat, category: String, channel: Channel = .phone,
                 type: ComplaintType = .sikayet, status: ComplaintStatus = .open, createdAt: Date,
@@ -111,4 +116,16 @@ public struct Complaint: Sendable {
     public init(id: Int64, fields: NewComplaint, address: AddressMatch, department: String?) {
         self.id = id; self.fields = fields; self.address = address; self.department = department
     }
+}
+
+/// Corrections an import made to a row, and marks the quality report sets (a bit set, stored as `quality`).
+public struct DataIssues: OptionSet, Sendable, Hashable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// `resolved_at` was before `created_at` and was dropped.
+    public static let resolvedAtDropped = DataIssues(rawValue: 1)
+    /// `updated_at` was before `created_at` and was dropped.
+    public static let updatedAtDropped = DataIssues(rawValue: 2)
+    /// On a stack (a default geocode holding an unusual share of the rows), kept out of heat maps and hot spots.
+    public static let stackExcluded = DataIssues(rawValue: 4)
 }

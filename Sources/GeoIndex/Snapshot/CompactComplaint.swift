@@ -23,14 +23,19 @@ public struct CompactComplaint: Sendable, Equatable {
     public var satisfaction: UInt8
     /// Local (Istanbul) month, months since 2000-01 — precomputed because analytics groups by it.
     public var month: UInt16
+    /// Marks (in what was padding, so a record stays 32 bytes): `stackExcluded`.
+    public var flags: UInt8
+
+    /// On a stack of default geocodes the user chose to keep out of heat maps and hot spots (`--exclude-stacks`).
+    public static let stackExcluded: UInt8 = 1
 
     public static let epoch2000: Int64 = 946_684_800
 
     public init(x: UInt32, y: UInt32, id: UInt32, created: UInt32, resolved: UInt32, mahalle: UInt16, category: UInt8,
-                status: UInt8, channel: UInt8, type: UInt8, district: UInt8, satisfaction: UInt8, month: UInt16) {
+                status: UInt8, channel: UInt8, type: UInt8, district: UInt8, satisfaction: UInt8, month: UInt16, flags: UInt8 = 0) {
         self.x = x; self.y = y; self.id = id; self.created = created; self.resolved = resolved; self.mahalle = mahalle
         self.category = category; self.status = status; self.channel = channel; self.type = type
-        self.district = district; self.satisfaction = satisfaction; self.month = month
+        self.district = district; self.satisfaction = satisfaction; self.month = month; self.flags = flags
     }
 
     @inline(__always) public var createdUnix: Int64 { Int64(created) + Self.epoch2000 }

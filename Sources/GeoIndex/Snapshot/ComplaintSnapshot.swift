@@ -59,7 +59,12 @@ public struct ComplaintSnapshot: Sendable {
         self.sorted = r
         self.tail = []
         maxSortedID = r.reduce(0) { max($0, $1.id) }
+        hasStackExcluded = r.contains { $0.flags & CompactComplaint.stackExcluded != 0 }
     }
+
+    /// Whether any record is flagged to stay out of heat maps and hot spots: heat filters exclude flagged records
+    /// only then, so a store without stacks keeps the unfiltered fast paths.
+    public private(set) var hasStackExcluded = false
 
     public var count: Int { sorted.count - dead.count + tail.count }
 
@@ -75,6 +80,7 @@ public struct ComplaintSnapshot: Sendable {
         tail = []
         dead = DeadPositions()
         maxSortedID = records.reduce(0) { max($0, $1.id) }
+        hasStackExcluded = records.contains { $0.flags & CompactComplaint.stackExcluded != 0 }
     }
 
     /// Bytes held by the records (not the small tables), for the benchmark's bytes-per-complaint figure.
@@ -197,6 +203,7 @@ public struct ComplaintSnapshot: Sendable {
         if let s = f.statuses { c.statusMask = s.reduce(0) { $0 | (1 << UInt32(CompiledFilter.statusCode($1))) } }
         if let s = f.channels { c.channelMask = s.reduce(0) { $0 | (1 << UInt32(CompiledFilter.channelCode($1))) } }
         if let s = f.types { c.typeMask = s.reduce(0) { $0 | (1 << UInt32(CompiledFilter.typeCode($1))) } }
+        if f.excludeStacks { c.excludeFlags = CompactComplaint.stackExcluded }
         if let p = f.period {
             c.createdFrom = p.start <= CompactComplaint.epoch2000 ? 0 : CompactComplaint.seconds2000(unix: p.start)
             c.createdTo = p.end >= CompactComplaint.epoch2000 + Int64(UInt32.max) ? UInt32.max : CompactComplaint.seconds2000(unix: p.end)
@@ -229,12 +236,14 @@ public struct CompiledFilter: Sendable {
     public var createdTo: UInt32 = .max
     public var districtAllowed: [Bool]?
     public var mahalleAllowed: [Bool]?
+    /// Records with any of these flags are left out (heat maps and hot spots leave out flagged stacks).
+    public var excludeFlags: UInt8 = 0
 
     public init() {}
 
     public var isAll: Bool {
         categoryAllowed == nil && statusMask == .max && channelMask == .max && typeMask == .max && createdFrom == 0
-            && createdTo == .max && districtAllowed == nil && mahalleAllowed == nil
+            && createdTo == .max && districtAllowed == nil && mahalleAllowed == nil && excludeFlags == 0
     }
 
     @inlinable
@@ -243,6 +252,7 @@ public struct CompiledFilter: Sendable {
         if statusMask & (1 << UInt32(r.status)) == 0 { return false }
         if channelMask & (1 << UInt32(r.channel)) == 0 { return false }
         if typeMask & (1 << UInt32(r.type)) == 0 { return false }
+        if r.flags & excludeFlags != 0 { return false }
         if let a = categoryAllowed, !a[Int(r.category)] { return false }
         if let a = districtAllowed, !a[Int(r.district)] { return false }
         if let a = mahalleAllowed, Int(r.mahalle) >= a.count || !a[Int(r.mahalle)] { return false }

@@ -33,6 +33,9 @@ final class Database {
         handle = db
         spatialiteCache = spatialite_alloc_connection()
         spatialite_init_ex(db, spatialiteCache, 0)
+        // GEOS and RTTOPO would print every warning (an invalid ring checked with ST_IsValid) to stderr; taskmap
+        // reports them itself, naming the feature.
+        spatialite_set_silent_mode(spatialiteCache)
         sqlite3_busy_timeout(db, 5_000)
     }
 
@@ -194,6 +197,7 @@ final class Statement {
         guard let p = sqlite3_column_text(stmt, c) else { return nil }
         return String(cString: p)
     }
+    func blob(_ c: Int32) -> [UInt8]? { isNull(c) ? nil : withBytes(c) { Array($0) } }
     func optInt(_ c: Int32) -> Int? { isNull(c) ? nil : int(c) }
     func optInt64(_ c: Int32) -> Int64? { isNull(c) ? nil : int64(c) }
     /// Borrowed bytes of a BLOB/TEXT column, valid until the next step.

@@ -106,6 +106,14 @@ enum Schema {
         CREATE TRIGGER complaints_gen_delete AFTER DELETE ON complaints BEGIN
             UPDATE store_meta SET value = value + 1 WHERE key = 'complaints_generation'; END;
         """,
+        // 4: real exports: the source's own channel/type text where taskmap has no code for it (stored as 'other'),
+        // and what an import corrected or flagged in a row (DataIssues bits: 1 resolved_at dropped, 2 updated_at
+        // dropped, 4 on a stack kept out of heat maps and hot spots).
+        """
+        ALTER TABLE complaints ADD COLUMN channel_text TEXT;
+        ALTER TABLE complaints ADD COLUMN type_text TEXT;
+        ALTER TABLE complaints ADD COLUMN quality INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
 
     /// Secondary indexes dropped during a bulk import and rebuilt after it (cheaper than row-by-row upkeep).

@@ -6,7 +6,7 @@ import Foundation
 /// triggers on every insert, update and delete, whoever makes it) with the mahalle and category tables' shape.
 /// A stale or unreadable cache is simply rebuilt; failing to write one (read-only folder) is not an error.
 public enum SnapshotCache {
-    static let magic: [UInt8] = Array("TMSNAP01".utf8)
+    static let magic: [UInt8] = Array("TMSNAP02".utf8)  // 02: CompactComplaint.flags
 
     struct Header: Codable {
         var key: String

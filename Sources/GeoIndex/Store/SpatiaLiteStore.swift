@@ -126,20 +126,40 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
     // MARK: - Boundaries
 
     /// Adds districts, mahalle, parcels and categories in one transaction. Polygons are checked with GEOS
-    /// (`ST_IsValid`) and the whole call fails, naming the feature, if any is invalid.
-    public func addBoundaries(_ input: BoundaryInput) throws -> (mahalle: Int, parcels: Int, categories: Int) {
+    /// (`ST_IsValid`); an invalid one fails the whole call, naming the feature — unless `makeValid`, which repairs
+    /// it (`ST_MakeValid`, polygonal parts kept) and reports the change. Overlaps between mahalle of one district
+    /// are reported (the reverse geocoder still puts a point in exactly one).
+    public func addBoundaries(_ input: BoundaryInput, makeValid: Bool = false) throws -> BoundaryLoad {
         try locked {
             defer { cachedGeocoder = nil; cachedCategories = nil }
             return try db.transaction {
+                var load = BoundaryLoad()
                 let valid = try db.prepare("SELECT ST_IsValid(?), ST_IsValidReason(?)")
-                func check(_ blob: [UInt8], _ what: String) throws {
+                let repair = try db.prepare("""
+                    SELECT g, ST_Area(?1, 1), ST_Area(g, 1), ST_NumGeometries(g), GeometryType(ST_MakeValid(?1))
+                    FROM (SELECT CastToMultiPolygon(CollectionExtract(ST_MakeValid(?1), 3)) AS g)
+                    """)
+                /// The blob to store: `blob` when valid, its repair under `makeValid`, else an error.
+                func checked(_ blob: [UInt8], _ what: String, name: String?) throws -> [UInt8] {
                     try valid.reset()
                     try valid.bind([.blob(blob), .blob(blob)])
-                    guard try valid.step() else { return }
-                    if valid.int(0) != 1 {
+                    guard try valid.step() else { return blob }
+                    if valid.int(0) == 1 { return blob }
+                    let reason = valid.text(1) ?? "GEOS rejected it"
+                    guard makeValid, name != nil else {
                         throw ImportError(file: input.source, location: what,
-                                          message: "invalid polygon: \(valid.text(1) ?? "GEOS rejected it")")
+                                          message: "invalid polygon: \(reason)" + (name == nil ? "" : " (--make-valid repairs it with GEOS and reports the change)"))
                     }
+                    try repair.reset()
+                    try repair.bind([.blob(blob)])
+                    guard try repair.step(), let fixed = repair.blob(0), repair.int(3) > 0 else {
+                        throw ImportError(file: input.source, location: what,
+                                          message: "invalid polygon (\(reason)) and its repair has no polygonal part left")
+                    }
+                    load.repairs.append(.init(location: what, name: name ?? "", reason: reason,
+                                              areaBefore: repair.double(1), areaAfter: repair.double(2), parts: repair.int(3),
+                                              repairedType: repair.text(4) ?? ""))
+                    return fixed
                 }
                 let insDistrict = try db.prepare("INSERT INTO districts(name) VALUES (?) ON CONFLICT(name) DO NOTHING")
                 let getDistrict = try db.prepare("SELECT id FROM districts WHERE name = ?")
@@ -157,8 +177,7 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
                 let insM = try db.prepare("INSERT INTO mahalle(name, code, population, district_id, geom) VALUES (?, ?, ?, ?, ?)")
                 var mahalleIDs: [String: Int64] = [:]  // "district\u{1}name" and "name"
                 for m in input.mahalle {
-                    let blob = SpatiaLiteBlob.multiPolygon(m.geometry)
-                    try check(blob, m.location)
+                    let blob = try checked(SpatiaLiteBlob.multiPolygon(m.geometry), m.location, name: m.name)
                     let did = try districtID(m.district)
                     do {
                         try insM.run([.text(m.name), .opt(m.code), .int(Int64(m.population)), .int(did), .blob(blob)])
@@ -173,8 +192,7 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
                 let mahalleNow = try loadMahalleForParcels()
                 let geocoder = ReverseGeocoder(mahalle: mahalleNow, parcels: [])
                 for p in input.parcels {
-                    let blob = SpatiaLiteBlob.multiPolygon(p.geometry)
-                    try check(blob, p.location)
+                    let blob = try checked(SpatiaLiteBlob.multiPolygon(p.geometry), p.location, name: nil)
                     // The parcel's mahalle: its named one if given, else the one containing its centre.
                     var mid: Int64? = p.mahalle.flatMap { mahalleIDs[TurkishText.foldKey($0)] }
                     if mid == nil { mid = geocoder.mahalleContaining(p.geometry.bbox.center)?.id }
@@ -188,9 +206,34 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
                 for c in input.categories {
                     try insC.run([.text(c.code), .text(c.nameTR), .text(c.nameEN), .text(c.department)])
                 }
-                return (input.mahalle.count, input.parcels.count, input.categories.count)
+                load.mahalle = input.mahalle.count
+                load.parcels = input.parcels.count
+                load.categories = input.categories.count
+                load.overlaps = try overlaps(districts: Set(districtIDs.values))
+                return load
             }
         }
+    }
+
+    /// Pairs of mahalle of one district whose interiors overlap (shared borders touch, they do not overlap).
+    /// Slivers under `BoundaryLoad.sliverSquareMetres` are digitising noise: counted, not listed.
+    func overlaps(districts: Set<Int64>) throws -> [BoundaryLoad.Overlap] {
+        guard !districts.isEmpty else { return [] }
+        let st = try db.prepare("""
+            SELECT a.name, b.name, d.name, ST_Area(ST_Intersection(a.geom, b.geom), 1) AS area
+            FROM mahalle a JOIN mahalle b ON b.district_id = a.district_id AND b.id > a.id
+            JOIN districts d ON d.id = a.district_id
+            WHERE a.district_id IN (\(districts.map(String.init).joined(separator: ",")))
+              AND b.rowid IN (SELECT rowid FROM SpatialIndex WHERE f_table_name = 'mahalle' AND search_frame = a.geom)
+              AND ST_Overlaps(a.geom, b.geom) = 1
+            ORDER BY area DESC
+            """)
+        var out: [BoundaryLoad.Overlap] = []
+        while try st.step() {
+            let area = st.double(3)
+            if area > 0 { out.append(.init(a: st.text(0) ?? "", b: st.text(1) ?? "", district: st.text(2) ?? "", squareMetres: area)) }
+        }
+        return out
     }
 
     private func loadMahalleForParcels() throws -> [Mahalle] { try mahalleList() }
@@ -225,8 +268,8 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
     static let insertSQL = """
         INSERT INTO complaints(id, external_ref, category, channel, type, status, created_at, updated_at, resolved_at,
             satisfaction, description, media_urls, contact_name, contact_phone, contact_email, mahalle_id, district_id,
-            street, door, department, geom)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+            street, door, department, geom, channel_text, type_text, quality)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)
         """
 
     /// Binds and runs one INSERT on the (cached) prepared statement. Caller holds the lock and a transaction.
@@ -262,6 +305,9 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
         st.bindText(department, at: 20)
         SpatiaLiteBlob.point(c.location, into: &blob)
         blob.withUnsafeBytes { st.bindBlob($0, at: 21) }
+        st.bindText(c.channelText, at: 22)
+        st.bindText(c.typeText, at: 23)
+        st.bindInt(Int64(c.dataIssues.rawValue), at: 24)
         try st.step()
         return explicitID ?? db.lastInsertRowID
     }
@@ -281,7 +327,8 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
                 SELECT external_ref, category, channel, type, status, created_at, updated_at, resolved_at, satisfaction,
                     description, media_urls, contact_name, contact_phone, contact_email, mahalle_id, district_id, street,
                     door, COALESCE(department, (SELECT department FROM categories WHERE code = c.category)), geom,
-                    (SELECT name FROM mahalle WHERE id = c.mahalle_id), (SELECT name FROM districts WHERE id = c.district_id)
+                    (SELECT name FROM mahalle WHERE id = c.mahalle_id), (SELECT name FROM districts WHERE id = c.district_id),
+                    channel_text, type_text, quality
                 FROM complaints c WHERE id = ?
                 """)
             try st.bind([.int(id)])
@@ -290,12 +337,15 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
             func date(_ c: Int32) -> Date? { st.text(c).flatMap(Timestamp.parse).map { Date(timeIntervalSince1970: TimeInterval($0)) } }
             var media: [String] = []
             if let m = st.text(10), let arr = try? JSONSerialization.jsonObject(with: Data(m.utf8)) as? [String] { media = arr }
-            let fields = NewComplaint(
+            var fields = NewComplaint(
                 externalRef: st.text(0), location: loc, category: st.text(1) ?? "",
                 channel: Channel(rawValue: st.text(2) ?? "") ?? .phone, type: ComplaintType(rawValue: st.text(3) ?? "") ?? .sikayet,
                 status: ComplaintStatus(rawValue: st.text(4) ?? "") ?? .open, createdAt: date(5) ?? Date(timeIntervalSince1970: 0),
                 updatedAt: date(6), resolvedAt: date(7), satisfaction: st.optInt(8), description: st.text(9), mediaURLs: media,
                 contactName: st.text(11), contactPhone: st.text(12), contactEmail: st.text(13))
+            fields.channelText = st.text(22)
+            fields.typeText = st.text(23)
+            fields.dataIssues = DataIssues(rawValue: st.int(24))
             let addr = AddressMatch(mahalleID: st.optInt64(14), mahalleName: st.text(20), districtID: st.optInt64(15),
                                     districtName: st.text(21), street: st.text(16), doorNumber: st.text(17))
             return Complaint(id: id, fields: fields, address: addr, department: st.text(18))
@@ -313,7 +363,7 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
             var districtIndexByID: [Int64: UInt8] = [:]
             for d in districtRows { districtIndexByID[d.id] = tables.districtIndex[d.name] }
             let st = try db.prepare("""
-                SELECT id, geom, category, status, channel, type, created_at, resolved_at, mahalle_id, district_id, satisfaction
+                SELECT id, geom, category, status, channel, type, created_at, resolved_at, mahalle_id, district_id, satisfaction, quality
                 FROM complaints
                 """)
             var records: [CompactComplaint] = []
@@ -330,7 +380,8 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
                     status: statusCodes[st.text(3) ?? ""] ?? 0, channel: channelCodes[st.text(4) ?? ""] ?? 0,
                     type: typeCodes[st.text(5) ?? ""] ?? 0, created: created, resolved: resolved,
                     mahalle: st.optInt64(8).flatMap { tables.mahalleIndex[$0] } ?? 0,
-                    district: st.optInt64(9).flatMap { districtIndexByID[$0] } ?? 0, satisfaction: st.optInt(10)))
+                    district: st.optInt64(9).flatMap { districtIndexByID[$0] } ?? 0, satisfaction: st.optInt(10),
+                    issues: DataIssues(rawValue: st.int(11))))
             }
             return ComplaintSnapshot(tables: tables, records: records)
         }
@@ -339,14 +390,15 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
     /// The compact record of one complaint.
     public static func compact(id: Int64, location: LonLat, category: UInt8, status: UInt8, channel: UInt8, type: UInt8,
                                created: Int64, resolved: Int64?, mahalle: UInt16, district: UInt8,
-                               satisfaction: Int?) -> CompactComplaint {
+                               satisfaction: Int?, issues: DataIssues = []) -> CompactComplaint {
         let (x, y) = WebMercator.fixed(location)
         let ym = IstanbulTime.yearMonth(unix: created)
         return CompactComplaint(
             x: x, y: y, id: UInt32(truncatingIfNeeded: id), created: CompactComplaint.seconds2000(unix: created),
             resolved: resolved.map { max(CompactComplaint.seconds2000(unix: $0), 1) } ?? 0, mahalle: mahalle,
             category: category, status: status, channel: channel, type: type, district: district,
-            satisfaction: UInt8(clamping: satisfaction ?? 0), month: CompactComplaint.month2000(year: ym.year, month: ym.month))
+            satisfaction: UInt8(clamping: satisfaction ?? 0), month: CompactComplaint.month2000(year: ym.year, month: ym.month),
+            flags: issues.contains(.stackExcluded) ? CompactComplaint.stackExcluded : 0)
     }
 
     /// SQLite's own checks: `PRAGMA integrity_check` and `rtreecheck()` on every spatial index. Empty = all good.
@@ -362,6 +414,30 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
             return problems
         }
     }
+}
+
+/// What `addBoundaries` did: counts, the polygons it repaired and the overlaps it found.
+public struct BoundaryLoad: Sendable {
+    public struct Repair: Sendable {
+        public var location: String      // "feature 126"
+        public var name: String
+        public var reason: String        // GEOS: "Ring Self-intersection[36.9 37.5]"
+        public var areaBefore: Double    // m², as drawn (a self-intersecting ring's lobes may cancel out)
+        public var areaAfter: Double     // m²
+        public var parts: Int
+        public var repairedType: String  // what ST_MakeValid gave before the polygonal parts were kept
+    }
+    public struct Overlap: Sendable {
+        public var a: String, b: String, district: String
+        public var squareMetres: Double
+    }
+    public var mahalle = 0, parcels = 0, categories = 0
+    public var repairs: [Repair] = []
+    /// Every overlap found, largest first (see `sliverSquareMetres`).
+    public var overlaps: [Overlap] = []
+    /// Overlaps smaller than this (100 m²) are counted as slivers rather than listed.
+    public static let sliverSquareMetres = 100.0
+    public init() {}
 }
 
 /// What `taskmap init` loads: boundaries, parcels and categories, each with where it came from for error messages.

@@ -41,6 +41,8 @@ extension HotspotAnalysis {
         var f = options.filter
         f.period = nil; f.districts = nil; f.mahalle = nil
         if let c = options.category { f.categories = [c] }
+        // Stacks of default geocodes the user flagged would be a false hot spot: left out here (not in counts).
+        f.excludeStacks = snapshot.hasStackExcluded
         let compiled = snapshot.compile(f)
         if let c = options.category, snapshot.tables.categoryIndex[c] == nil {
             notes.append("No complaints of category '\(c)' in the store.")

@@ -69,7 +69,7 @@ final class LiveSnapshot: @unchecked Sendable {
                 status: CompiledFilter.statusCode(c.fields.status), channel: CompiledFilter.channelCode(c.fields.channel),
                 type: CompiledFilter.typeCode(c.fields.type), created: unix(c.fields.createdAt),
                 resolved: c.fields.resolvedAt.map(unix), mahalle: mahalleIndex, district: districtIndex,
-                satisfaction: c.fields.satisfaction)
+                satisfaction: c.fields.satisfaction, issues: c.fields.dataIssues)
             let next = base.inserting(record, tables: tables.categories.count == base.tables.categories.count ? nil : tables)
             return lock.withLock {
                 snapshot = next

@@ -29,6 +29,14 @@ public enum Layer: Hashable, Sendable {
         }
     }
 
+    /// Heat layers (district-wide and per mahalle): they leave out flagged stacks.
+    public var isHeat: Bool {
+        switch self {
+        case .heat, .mahalleHeat: return true
+        default: return false
+        }
+    }
+
     public var id: String {
         switch self {
         case .heat: return "heat"

@@ -98,6 +98,7 @@ public final class TileRenderer: @unchecked Sendable {
         let size = retina ? 512 : 256
         let scale = retina ? 2.0 : 1.0
         let (snap, cats) = lock.withLock { (snapshot, categoryColors) }
+        let filter = layer.isHeat ? Self.heatFilter(filter, snap) : filter
         func done(_ image: RGBAImage) throws -> RenderedTile {
             if image.isBlank { return try empty(tile, size) }
             return RenderedTile(png: try PNGCodec.encodeSmallest(image, level: options.zlibLevel), isEmpty: false, tile: tile, size: size)
@@ -185,6 +186,14 @@ public final class TileRenderer: @unchecked Sendable {
         RenderedTile(png: try Self.emptyPNG(size: size), isEmpty: true, tile: tile, size: size)
     }
 
+    /// Heat maps leave out stacks the user flagged (`--exclude-stacks`); counts, pins and choropleths keep them.
+    static func heatFilter(_ filter: ComplaintFilter, _ snap: ComplaintSnapshot) -> ComplaintFilter {
+        guard snap.hasStackExcluded else { return filter }
+        var f = filter
+        f.excludeStacks = true
+        return f
+    }
+
     // MARK: - Caches
 
     private func compiledFilter(_ filter: ComplaintFilter, _ snap: ComplaintSnapshot) -> CompiledFilter { plan(filter, snap).filter }
@@ -258,6 +267,7 @@ public final class TileRenderer: @unchecked Sendable {
     /// recolour tiles far away from it.
     public func heatScale(zoom: Int, filter: ComplaintFilter = .all, mahalle: Int64? = nil) -> HeatScale {
         let snap = lock.withLock { snapshot }
+        let filter = Self.heatFilter(filter, snap)
         let mi = mahalle.flatMap { snap.tables.mahalleIndex[$0] }
         return heatShader(zoom: zoom, filter: filter, compiled: plan(filter, snap), mahalle: mahalle.map { ($0, mi ?? 0) }, snap).scale
     }

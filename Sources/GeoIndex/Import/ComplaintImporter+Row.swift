@@ -1,0 +1,138 @@
+import Foundation
+
+extension ComplaintImporter {
+    /// Turns one CSV record into a complaint: the columns found, the decimal comma, the date formats and the
+    /// `--values` mapping. Shared by every worker thread (a value type, read only).
+    struct RowParser: Sendable {
+        var cols: Columns
+        var decimalComma: Bool
+        var dates: DateParser
+        var mapping: ImportMapping
+        /// Added to an unparseable date's message: what was expected.
+        var dateHint: String
+
+        func parse(_ b: UnsafeBufferPointer<UInt8>, _ f: [Range<Int>], line: Int) -> Result<NewComplaint, RowError> {
+            func fail(_ field: String?, _ msg: String) -> Result<NewComplaint, RowError> {
+                .failure(RowError(line: line, field: field, message: msg))
+            }
+            if f.count != cols.count {
+                let hint = f.count > cols.count && !decimalComma
+                    ? " (a decimal comma? use --decimal-comma, or numbers with a dot, e.g. 36.95)" : ""
+                return fail(nil, "has \(f.count) fields, the header has \(cols.count)\(hint)")
+            }
+            func text(_ c: Int) -> String?? {  // nil = invalid UTF-8; .some(nil) = empty/absent
+                guard c >= 0, !CSVTable.isEmpty(b, f[c]) else { return .some(nil) }
+                guard let s = CSVTable.string(b, f[c]) else { return nil }
+                return .some(s)
+            }
+            func number(_ c: Int, _ name: String) -> Result<Double, RowError> {
+                if CSVTable.isEmpty(b, f[c]) { return .failure(RowError(line: line, field: name, message: "missing coordinate")) }
+                guard let v = CSVTable.double(b, f[c], decimalComma: decimalComma) else {
+                    let s = CSVTable.string(b, f[c]) ?? "?"
+                    let hint = !decimalComma && s.contains(",") ? " (a decimal comma? use --decimal-comma)" : ""
+                    return .failure(RowError(line: line, field: name, message: "not a number: '\(s.prefix(40))'\(hint)"))
+                }
+                guard v.isFinite else { return .failure(RowError(line: line, field: name, message: "NaN or infinite coordinate")) }
+                return .success(v)
+            }
+            func date(_ c: Int, _ field: String) -> Result<Int64?, RowError> {
+                guard c >= 0 else { return .success(nil) }
+                guard let v = text(c) else { return .failure(RowError(line: line, field: cols.name(field, c), message: "invalid UTF-8")) }
+                guard let v else { return .success(nil) }
+                guard let t = dates.parse(v) else {
+                    return .failure(RowError(line: line, field: cols.name(field, c), message: "unparseable date '\(v.prefix(40))'\(dateHint)"))
+                }
+                return .success(t)
+            }
+            let xv: Double, yv: Double
+            switch number(cols.x, cols.xName) { case .success(let v): xv = v; case .failure(let e): return .failure(e) }
+            switch number(cols.y, cols.yName) { case .success(let v): yv = v; case .failure(let e): return .failure(e) }
+            let catField = cols.name("category", cols.category)
+            guard let catText = text(cols.category) else { return fail(catField, "invalid UTF-8") }
+            guard let catRaw = catText else { return fail(catField, "missing category") }
+            let category = mapping.value("category", catRaw) ?? ComplaintImporter.categoryCode(catRaw)
+            let created: Int64
+            switch date(cols.createdAt, "created_at") {
+            case .success(let t):
+                guard let t else { return fail(cols.name("created_at", cols.createdAt), "missing date") }
+                created = t
+            case .failure(let e): return .failure(e)
+            }
+            var c = NewComplaint(location: LonLat(lon: xv, lat: yv), category: category,
+                                 createdAt: Date(timeIntervalSince1970: TimeInterval(created)))
+            if cols.id >= 0 {
+                guard let v = text(cols.id) else { return fail(cols.name("id", cols.id), "invalid UTF-8") }
+                c.externalRef = v
+            }
+            // Status decides the work flow: a value taskmap cannot read stops the row (or is mapped with --values).
+            if cols.status >= 0 {
+                let name = cols.name("status", cols.status)
+                guard let v = text(cols.status) else { return fail(name, "invalid UTF-8") }
+                if let v {
+                    guard let s = mapping.value("status", v).flatMap(ComplaintStatus.init(rawValue:)) ?? ComplaintStatus(parsing: v) else {
+                        return fail(name, "unknown status '\(v.prefix(30))' (expected \(ComplaintStatus.allCases.map(\.rawValue).joined(separator: "|")), or map it with --values \"status:\(v.prefix(30))=closed\")")
+                    }
+                    c.status = s
+                }
+            }
+            // Channel and type only describe: an unknown value is kept as `other` with its text.
+            if cols.channel >= 0 {
+                guard let v = text(cols.channel) else { return fail(cols.name("channel", cols.channel), "invalid UTF-8") }
+                if let v {
+                    if let ch = mapping.value("channel", v).flatMap(Channel.init(rawValue:)) ?? Channel(parsing: v) {
+                        c.channel = ch
+                        if ch == .other { c.channelText = v }
+                    } else { c.channel = .other; c.channelText = v }
+                }
+            }
+            if cols.type >= 0 {
+                guard let v = text(cols.type) else { return fail(cols.name("type", cols.type), "invalid UTF-8") }
+                if let v {
+                    if let t = mapping.value("type", v).flatMap(ComplaintType.init(rawValue:)) ?? ComplaintType(parsing: v) {
+                        c.type = t
+                        if t == .other { c.typeText = v }
+                    } else { c.type = .other; c.typeText = v }
+                }
+            }
+            // A closing or update time before the opening is a data error of the source, not a reason to lose the
+            // complaint: the time is dropped and the row is listed in the report.
+            switch date(cols.resolvedAt, "resolved_at") {
+            case .success(let t):
+                if let t {
+                    if t >= created { c.resolvedAt = Date(timeIntervalSince1970: TimeInterval(t)) } else { c.dataIssues.insert(.resolvedAtDropped) }
+                }
+            case .failure(let e): return .failure(e)
+            }
+            switch date(cols.updatedAt, "updated_at") {
+            case .success(let t):
+                if let t {
+                    if t >= created { c.updatedAt = Date(timeIntervalSince1970: TimeInterval(t)) } else { c.dataIssues.insert(.updatedAtDropped) }
+                }
+            case .failure(let e): return .failure(e)
+            }
+            if cols.satisfaction >= 0 {
+                let name = cols.name("satisfaction", cols.satisfaction)
+                guard let v = text(cols.satisfaction) else { return fail(name, "invalid UTF-8") }
+                if let v {
+                    guard let s = Int(v.trimmingCharacters(in: .whitespaces)), (1...5).contains(s) else {
+                        return fail(name, "'\(v.prefix(20))' is not a score from 1 to 5")
+                    }
+                    c.satisfaction = s
+                }
+            }
+            for (col, name) in [(cols.description, "description"), (cols.contactName, "contact_name"),
+                                (cols.contactPhone, "contact_phone"), (cols.contactEmail, "contact_email"),
+                                (cols.media, "media_urls")] where col >= 0 {
+                guard let v = text(col) else { return fail(cols.name(name, col), "invalid UTF-8") }
+                switch name {
+                case "description": c.description = v
+                case "contact_name": c.contactName = v
+                case "contact_phone": c.contactPhone = v
+                case "contact_email": c.contactEmail = v
+                default: c.mediaURLs = v.map { $0.split(whereSeparator: { $0 == " " || $0 == "|" }).map(String.init) } ?? []
+                }
+            }
+            return .success(c)
+        }
+    }
+}
