@@ -76,7 +76,7 @@ struct ImportCommand: ParsableCommand {
         opts.sheet = sheet
         opts.stackThreshold = stackThreshold
         opts.excludeStacks = excludeStacks
-        let fmt: ComplaintImporter.Format? = format.flatMap { $0 == "xlsx" ? .csv : ComplaintImporter.Format(rawValue: $0) }
+        let fmt = format.flatMap(ComplaintImporter.Format.init(rawValue:))
         let s = try store.open()
         let importer = ComplaintImporter(store: s, options: opts)
         var done: [String] = []

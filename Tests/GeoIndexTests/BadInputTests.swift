@@ -131,6 +131,14 @@ final class BadInputTests: XCTestCase {
         try assertImportFails(csv("id,lon,lat,category,created_at,satisfaction\n1,36.92,37.57,yol,2024-01-05,7\n"),
                               expect: ["line 2", "field 'satisfaction'", "'7' is not a score from 1 to 5"])
     }
+    func testXLSXThatIsNotAWorkbook() throws {
+        try assertImportFails(Data([0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0, count: 60)), name: "in.xlsx", expect: ["not an .xlsx workbook"])
+    }
+    func testEncryptedXLSX() throws {
+        // Excel writes a password-protected .xlsx as an OLE2 compound file.
+        let cfb: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + Array(repeating: 0, count: 504)
+        try assertImportFails(Data(cfb), name: "in.xlsx", expect: ["encrypted or legacy .xls workbook"])
+    }
     func testMappedColumnErrorsNameTheSourceColumn() throws {
         var o = ComplaintImporter.Options()
         o.mapping.columns = ["created_at": "OPEN_DT", "lon": "X_KOORD", "lat": "Y_KOORD", "category": "TUR"]

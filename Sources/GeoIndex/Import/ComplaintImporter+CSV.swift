@@ -83,10 +83,11 @@ extension ComplaintImporter {
         }
     }
 
-    func parseCSV(_ path: String) throws -> ParsedRows {
+    /// A CSV file, or (`workbook`) one sheet of an .xlsx read through `XLSXReader` as CSV.
+    func parseCSV(_ path: String, workbook: Bool) throws -> ParsedRows {
         let table: CSVTable
         var readAs: String
-        if options.sheet != nil || XLSXReader.looksLikeXLSX(path: path) {
+        if workbook {
             let sheet = try XLSXReader.csv(path: path, sheet: options.sheet)
             table = try CSVTable(data: sheet.data, file: path, encoding: .utf8, delimiter: 0x2C, decimalComma: false,
                                  rowNumbers: sheet.rowNumbers)

@@ -4,7 +4,7 @@ import Foundation
 /// in one transaction. Nothing is written unless the whole input is good (or `skipInvalid` moves the bad rows
 /// to a rejects file).
 public struct ComplaintImporter {
-    public enum Format: String, Sendable { case csv, geojson }
+    public enum Format: String, Sendable { case csv, xlsx, geojson }
 
     public struct Options: Sendable {
         /// Input CRS ("EPSG:N"); nil = WGS 84 lon/lat.
@@ -82,7 +82,9 @@ public struct ComplaintImporter {
 
     public static func format(forPath path: String) -> Format {
         let lower = path.lowercased()
-        return lower.hasSuffix(".geojson") || lower.hasSuffix(".json") ? .geojson : .csv
+        if lower.hasSuffix(".geojson") || lower.hasSuffix(".json") { return .geojson }
+        if lower.hasSuffix(".xlsx") || lower.hasSuffix(".xlsm") || lower.hasSuffix(".xls") || XLSXReader.looksLikeXLSX(path: path) { return .xlsx }
+        return .csv
     }
 
     public func importFile(_ path: String, format: Format? = nil) throws -> Summary {
@@ -93,7 +95,8 @@ public struct ComplaintImporter {
         if let srs = options.srs { _ = try CoordinateTransform(from: srs) }
         var parsed: ParsedRows
         switch fmt {
-        case .csv: parsed = try parseCSV(path)
+        case .csv: parsed = try parseCSV(path, workbook: options.sheet != nil)
+        case .xlsx: parsed = try parseCSV(path, workbook: true)
         case .geojson: parsed = try parseGeoJSONPoints(path)
         }
         timer.mark("parse")
