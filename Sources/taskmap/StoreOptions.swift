@@ -13,7 +13,7 @@ struct StoreOptions: ParsableArguments {
 struct FilterOptions: ParsableArguments {
     @Option(help: "Category codes, comma-separated.") var category: String?
     @Option(help: "Statuses: open,assigned,in_progress,resolved,closed,rejected.") var status: String?
-    @Option(help: "Channels: phone,whatsapp,web,mobile,e-devlet,cimer,email,social,beyaz-masa.") var channel: String?
+    @Option(help: "Channels: phone,whatsapp,web,mobile,e-devlet,cimer,email,social,beyaz-masa,other.") var channel: String?
     @Option(help: "Types: sikayet,talep,oneri.") var type: String?
     @Option(help: "First day, YYYY-MM-DD (Europe/Istanbul).") var from: String?
     @Option(help: "Last day, YYYY-MM-DD, inclusive.") var to: String?

@@ -189,3 +189,27 @@ final class HeatTests: XCTestCase {
         XCTAssertLessThan(diff / 1024, 6, "mean alpha difference between 1× and @2x")
     }
 }
+
+/// Stacks of default geocodes flagged with `--exclude-stacks`: heat tiles and their scale leave them out; a pin
+/// tile still draws them (they stay in counts).
+final class StackExclusionTests: XCTestCase {
+    func testFlaggedStackIsLeftOutOfHeatButNotOutOfPins() throws {
+        let stack = Fixture.center
+        let other = LonLat(lon: stack.lon + 0.01, lat: stack.lat - 0.006)
+        var recs = (0..<400).map { Fixture.record(stack, id: $0 + 1) }
+        recs += (0..<40).map { Fixture.record(LonLat(lon: other.lon + Double($0 % 7) * 1e-4, lat: other.lat + Double($0 / 7) * 1e-4), id: 1000 + $0) }
+        var flagged = recs
+        for i in 0..<400 { flagged[i].flags = CompactComplaint.stackExcluded }
+        let plain = TileRenderer(snapshot: Fixture.snapshot(recs), mahalle: Fixture.mahalle)
+        let excluded = TileRenderer(snapshot: Fixture.snapshot(flagged), mahalle: Fixture.mahalle)
+        // The scale: with the stack the densest cell holds 400; without it, the 40 spread elsewhere.
+        XCTAssertGreaterThan(plain.heatScale(zoom: 15).maximum, excluded.heatScale(zoom: 15).maximum * 5)
+        // The stack's own heat tile: drawn without the flag, empty with it.
+        let t = TileCoord.containing(stack, zoom: 16)!
+        XCTAssertFalse(try plain.render(layer: .heat, tile: t).isEmpty)
+        XCTAssertTrue(try excluded.render(layer: .heat, tile: t).isEmpty)
+        // Pins keep them.
+        XCTAssertFalse(try excluded.render(layer: .pins, tile: t).isEmpty)
+        XCTAssertEqual(try excluded.render(layer: .pins, tile: t).png, try plain.render(layer: .pins, tile: t).png)
+    }
+}
