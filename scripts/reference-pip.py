@@ -237,34 +237,7 @@ def cmd_count(a):
         print(f"reference-pip: warning: {len(dup)} names are shared by several features, their counts are "
               f"summed: {', '.join(dup[:10])}{' …' if len(dup) > 10 else ''}", file=sys.stderr)
 
-    xs, ys, rows, unparsed = [], [], 0, 0
-    for path in a.csv:
-        try:
-            with open(path, newline="", encoding="utf-8-sig") as f:
-                r = csv.reader(f)
-                header = next(r, None)
-                if header is None:
-                    continue
-                try:
-                    ix, iy = header.index(a.lon), header.index(a.lat)
-                except ValueError:
-                    fail(f"{path}: header has no column '{a.lon}' and '{a.lat}': {header}")
-                for row in r:
-                    if not row:
-                        continue  # blank line
-                    rows += 1
-                    try:
-                        x, y = float(row[ix]), float(row[iy])
-                    except (IndexError, ValueError):
-                        unparsed += 1
-                        continue
-                    if not (math.isfinite(x) and math.isfinite(y)):
-                        unparsed += 1
-                        continue
-                    xs.append(x)
-                    ys.append(y)
-        except (OSError, UnicodeDecodeError, csv.Error) as e:
-            fail(f"{path}: {e}")
+    _, xs, ys, rows, unparsed = read_points(a.csv, a.lon, a.lat)
     loc = Locator([p for _, _, p in feats])
     pi, gi = loc.contains(np.array(xs, dtype=float), np.array(ys, dtype=float))
     per_point = np.bincount(pi, minlength=len(xs)) if len(xs) else np.zeros(0, dtype=int)

@@ -18,9 +18,12 @@ enum CLI {
     struct Result { var status: Int32; var out: String; var err: String }
 
     @discardableResult
-    static func run(_ args: [String], cwd: URL? = nil) throws -> Result {
+    static func run(_ args: [String], cwd: URL? = nil) throws -> Result { try run(binary, args, cwd: cwd) }
+
+    /// Runs any program to its end, collecting its output.
+    static func run(_ executable: URL, _ args: [String], cwd: URL? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = binary
+        p.executableURL = executable
         p.arguments = args
         p.currentDirectoryURL = cwd ?? repo
         let o = Pipe(), e = Pipe()

@@ -179,22 +179,11 @@ enum RealData {
 
     @discardableResult
     static func python(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python3)
-        p.arguments = args
-        p.currentDirectoryURL = CLI.repo
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw NSError(domain: "python", code: Int(p.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "\(args.joined(separator: " ")): \(String(decoding: e, as: UTF8.self))"])
+        let r = try CLI.run(URL(fileURLWithPath: python3), args)
+        guard r.status == 0 else {
+            throw NSError(domain: "python", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: "\(args.joined(separator: " ")): \(r.err)"])
         }
-        return String(decoding: o, as: UTF8.self)
+        return r.out
     }
 
     /// A plain CSV (no quoted delimiters in these files) as dictionaries by header.

@@ -45,7 +45,7 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
     // The importer's parse + validate.
     do {
-        var parsed = try importer.parseCSV(csvPath)
+        var parsed = try importer.parseCSV(csvPath, workbook: false)
         let n = parsed.rows.count
         require(parsed.errors.count == n && parsed.lines.count == n, "row arrays differ in length")
         for i in 0..<n {

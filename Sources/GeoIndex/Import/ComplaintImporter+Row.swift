@@ -35,6 +35,16 @@ extension ComplaintImporter {
                 guard v.isFinite else { return .failure(RowError(line: line, field: name, message: "NaN or infinite coordinate")) }
                 return .success(v)
             }
+            /// A descriptive coded column: the `--values` mapping, else the code's own spellings, else `other` with
+            /// the source text (also kept when the source says "other" itself). nil: empty or no such column.
+            func described<T: RawRepresentable & Equatable>(_ field: String, _ c: Int, _ parse: (String) -> T?, other: T)
+                -> Result<(T, String?)?, RowError> where T.RawValue == String {
+                guard c >= 0 else { return .success(nil) }
+                guard let v = text(c) else { return .failure(RowError(line: line, field: cols.name(field, c), message: "invalid UTF-8")) }
+                guard let v else { return .success(nil) }
+                let code = mapping.value(field, v).flatMap(T.init(rawValue:)) ?? parse(v) ?? other
+                return .success((code, code == other ? v : nil))
+            }
             func date(_ c: Int, _ field: String) -> Result<Int64?, RowError> {
                 guard c >= 0 else { return .success(nil) }
                 guard let v = text(c) else { return .failure(RowError(line: line, field: cols.name(field, c), message: "invalid UTF-8")) }
@@ -47,9 +57,8 @@ extension ComplaintImporter {
             let xv: Double, yv: Double
             switch number(cols.x, cols.xName) { case .success(let v): xv = v; case .failure(let e): return .failure(e) }
             switch number(cols.y, cols.yName) { case .success(let v): yv = v; case .failure(let e): return .failure(e) }
-            let catField = cols.name("category", cols.category)
-            guard let catText = text(cols.category) else { return fail(catField, "invalid UTF-8") }
-            guard let catRaw = catText else { return fail(catField, "missing category") }
+            guard let catText = text(cols.category) else { return fail(cols.name("category", cols.category), "invalid UTF-8") }
+            guard let catRaw = catText else { return fail(cols.name("category", cols.category), "missing category") }
             let category = mapping.value("category", catRaw) ?? ComplaintImporter.categoryCode(catRaw)
             let created: Int64
             switch date(cols.createdAt, "created_at") {
@@ -76,23 +85,13 @@ extension ComplaintImporter {
                 }
             }
             // Channel and type only describe: an unknown value is kept as `other` with its text.
-            if cols.channel >= 0 {
-                guard let v = text(cols.channel) else { return fail(cols.name("channel", cols.channel), "invalid UTF-8") }
-                if let v {
-                    if let ch = mapping.value("channel", v).flatMap(Channel.init(rawValue:)) ?? Channel(parsing: v) {
-                        c.channel = ch
-                        if ch == .other { c.channelText = v }
-                    } else { c.channel = .other; c.channelText = v }
-                }
+            switch described("channel", cols.channel, Channel.init(parsing:), other: .other) {
+            case .success(let v): if let v { c.channel = v.0; c.channelText = v.1 }
+            case .failure(let e): return .failure(e)
             }
-            if cols.type >= 0 {
-                guard let v = text(cols.type) else { return fail(cols.name("type", cols.type), "invalid UTF-8") }
-                if let v {
-                    if let t = mapping.value("type", v).flatMap(ComplaintType.init(rawValue:)) ?? ComplaintType(parsing: v) {
-                        c.type = t
-                        if t == .other { c.typeText = v }
-                    } else { c.type = .other; c.typeText = v }
-                }
+            switch described("type", cols.type, ComplaintType.init(parsing:), other: .other) {
+            case .success(let v): if let v { c.type = v.0; c.typeText = v.1 }
+            case .failure(let e): return .failure(e)
             }
             // A closing or update time before the opening is a data error of the source, not a reason to lose the
             // complaint: the time is dropped and the row is listed in the report.

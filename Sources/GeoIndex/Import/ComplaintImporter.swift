@@ -133,11 +133,28 @@ public struct ComplaintImporter {
         let errorsByRow = parsed.errors
         var rows = Self.geocode(parsed: &parsed, goodIdx: goodIdx, geocoder: geocoder, jobs: max(1, options.jobs))
         timer.mark("geocode")
-        var report = qualityReport(&rows, errors: errorsByRow, lines: parsed.lines)
+        // The report reads the rows; with --exclude-stacks its stacks flag rows before they are written, otherwise
+        // it is made on the other core while this one writes (the packed R-tree shares that core only briefly).
+        var report: ImportReport
+        let result: BulkInsertResult
+        if options.excludeStacks {
+            report = qualityReport(rows, errors: errorsByRow)
+            Self.flagStacks(&rows, report.stacks)
+            report.stacksExcluded = !report.stacks.isEmpty
+            timer.mark("quality report")
+            result = try store.bulkInsert(rows, file: path)
+        } else {
+            final class Box: @unchecked Sendable { var report = ImportReport() }
+            let box = Box(), group = DispatchGroup()
+            let frozen = rows
+            DispatchQueue.global().async(group: group) { box.report = self.qualityReport(frozen, errors: errorsByRow) }
+            defer { group.wait() }
+            result = try store.bulkInsert(rows, file: path)
+            group.wait()
+            report = box.report
+        }
         report.readAs = parsed.readAs
-        timer.mark("quality report")
-        let result = try store.bulkInsert(rows, file: path)
-        timer.mark("write")
+        timer.mark("write and quality report")
         var s = Summary()
         s.rows = parsed.lines.count
         s.imported = result.inserted
@@ -249,9 +266,18 @@ public struct ComplaintImporter {
 }
 
 extension ComplaintImporter {
+    /// Marks the rows on these stacks to stay out of heat maps and hot spots (`--exclude-stacks`).
+    static func flagStacks(_ rows: inout [PreparedComplaint], _ stacks: [DataQuality.Stack]) {
+        guard !stacks.isEmpty else { return }
+        let on = Set(stacks.map { [$0.location.lon.bitPattern, $0.location.lat.bitPattern] })
+        for i in rows.indices where on.contains([rows[i].fields.location.lon.bitPattern, rows[i].fields.location.lat.bitPattern]) {
+            rows[i].fields.dataIssues.insert(.stackExcluded)
+        }
+    }
+
     /// The data-quality report of the rows about to be written: rejections by reason, points outside every
-    /// mahalle, stacks (flagged for heat maps with `excludeStacks`), far-off dates, dropped times, unknown values.
-    func qualityReport(_ rows: inout [PreparedComplaint], errors: [RowError?], lines: [Int]) -> ImportReport {
+    /// mahalle, stacks, far-off dates, dropped times, unknown values.
+    func qualityReport(_ rows: [PreparedComplaint], errors: [RowError?]) -> ImportReport {
         var r = ImportReport()
         r.rowsRead = errors.count
         var reasons: [String: ImportReport.Reason] = [:]
@@ -267,13 +293,6 @@ extension ComplaintImporter {
         r.outside = rows.reduce(0) { $0 + ($1.address.isAssigned ? 0 : 1) }
         r.stackThreshold = options.stackThreshold ?? DataQuality.defaultStackThreshold(rows: rows.count)
         r.stacks = DataQuality.stacks(rows.map(\.fields.location), threshold: r.stackThreshold)
-        if options.excludeStacks && !r.stacks.isEmpty {
-            let on = Set(r.stacks.map { [$0.location.lon.bitPattern, $0.location.lat.bitPattern] })
-            for i in rows.indices where on.contains([rows[i].fields.location.lon.bitPattern, rows[i].fields.location.lat.bitPattern]) {
-                rows[i].fields.dataIssues.insert(.stackExcluded)
-            }
-            r.stacksExcluded = true
-        }
         let times = rows.map { Int64($0.fields.createdAt.timeIntervalSince1970) }
         if let range = DataQuality.dateOutliers(times) {
             r.dateRange = (range.mainFrom, range.mainTo)

@@ -178,8 +178,8 @@ enum XLSXFieldFormat {
     // MARK: Dates
 
     /// Days from 1970-01-01 to the day before serial 1 of each date system, so that day = epoch + serial.
-    private static let epoch1900 = daysFromCivil(1899, 12, 30)
-    private static let epoch1904 = daysFromCivil(1904, 1, 1)
+    private static let epoch1900 = IstanbulTime.daysFromCivil(1899, 12, 30)
+    private static let epoch1904 = IstanbulTime.daysFromCivil(1904, 1, 1)
 
     /// Writes an Excel serial date as ISO local time: `2024-03-05T14:30:00`, `2024-03-05` for a date format
     /// on a whole day, `14:30:00` for a time format under one day. Returns false (writing nothing) for
@@ -201,8 +201,8 @@ enum XLSXFieldFormat {
             if day < 61 { day += 1 }
             days = epoch1900 + day
         }
-        if days > daysFromCivil(9999, 12, 31) { days = daysFromCivil(9999, 12, 31) }
-        let (y, m, d) = civilFromDays(days)
+        if days > IstanbulTime.daysFromCivil(9999, 12, 31) { days = IstanbulTime.daysFromCivil(9999, 12, 31) }
+        let (y, m, d) = IstanbulTime.civilFromDays(days)
         put4(y, &out); out.append(UInt8(ascii: "-")); put2(m, &out); out.append(UInt8(ascii: "-")); put2(d, &out)
         if kind == .date && seconds == 0 { return true }
         out.append(UInt8(ascii: "T"))
@@ -224,26 +224,4 @@ enum XLSXFieldFormat {
         put2(v / 100, &out); put2(v % 100, &out)
     }
 
-    // Howard Hinnant's civil-calendar algorithms (proleptic Gregorian): no Calendar or time zone involved, as
-    // Excel serials are wall-clock times with no zone.
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
 }
