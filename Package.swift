@@ -65,7 +65,7 @@ let package = Package(
 
         .testTarget(name: "GeoIndexTests", dependencies: ["GeoIndex", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Golden PNGs are read by path (#filePath), not as resources.
-        .testTarget(name: "TileRenderTests", dependencies: ["TileRender", "GeoIndex"], exclude: ["Golden"]),
+        .testTarget(name: "TileRenderTests", dependencies: ["TileRender", "GeoIndex", "NeedsAnalysis"], exclude: ["Golden"]),
         .testTarget(name: "NeedsAnalysisTests", dependencies: ["NeedsAnalysis", "GeoIndex"], exclude: ["Fixtures"]),
         .testTarget(name: "MapPrintTests", dependencies: ["MapPrint", "GeoIndex", "CPNG"]),
         // Runs the real `taskmap` binary (and headless Chromium against `taskmap serve`).
@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(
             name: "TaskMapServerTests",
             dependencies: [
-                "TaskMapServer", "GeoIndex",
+                "TaskMapServer", "GeoIndex", "TileRender",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

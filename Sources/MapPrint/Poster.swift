@@ -43,13 +43,19 @@ public enum Poster {
         public var source: String
         public var mahalle: [Mahalle]
         public var layers: [String]
-        public var legends: [Legend]
+        /// The legends of the tiles drawn, asked for with the zoom the poster's tiles come from (a heat scale is
+        /// per zoom, so a heat legend must be the one of that zoom).
+        public var legends: (Int) throws -> [Legend]
         /// PNG of one tile: (layer, z, x, y) at `Options.tilePixels` pixels.
         public var tile: (String, Int, Int, Int) throws -> [UInt8]
-        public init(title: String, subtitle: String, source: String, mahalle: [Mahalle], layers: [String], legends: [Legend],
-                    tile: @escaping (String, Int, Int, Int) throws -> [UInt8]) {
+        public init(title: String, subtitle: String, source: String, mahalle: [Mahalle], layers: [String],
+                    legends: @escaping (Int) throws -> [Legend], tile: @escaping (String, Int, Int, Int) throws -> [UInt8]) {
             self.title = title; self.subtitle = subtitle; self.source = source; self.mahalle = mahalle; self.layers = layers
             self.legends = legends; self.tile = tile
+        }
+        public init(title: String, subtitle: String, source: String, mahalle: [Mahalle], layers: [String], legends: [Legend],
+                    tile: @escaping (String, Int, Int, Int) throws -> [UInt8]) {
+            self.init(title: title, subtitle: subtitle, source: source, mahalle: mahalle, layers: layers, legends: { _ in legends }, tile: tile)
         }
     }
 
@@ -164,7 +170,7 @@ public enum Poster {
         // Legends on the right.
         var ly = map.y + pt(4)
         let lx = o.width - margin - legendWidth
-        for legend in input.legends {
+        for legend in try input.legends(zoom) {
             try bold.draw(legend.title, x: lx, y: ly + pt(10), pixels: pt(9.5), color: ink, on: &canvas)
             ly += pt(18)
             for e in legend.entries {

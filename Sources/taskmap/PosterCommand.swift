@@ -71,10 +71,14 @@ struct PosterCommand: ParsableCommand {
         let compiled = snapshot.compile(filter, directory: MahalleDirectory(all))
         var count = 0
         snapshot.forEach(filter: compiled) { _ in count += 1 }
-        let legends: [Poster.Legend] = layerList.filter { $0 != "boundaries" }.map { layer in
-            let l = source.legend(layer: layer, metric: source.metrics(layer: layer).contains(metric) ? metric : nil,
-                                  snapshot: snapshot, filter: compiled)
-            return Poster.Legend(title: l.title, entries: l.stops.map { ($0.label, RGBA(hex: $0.color) ?? RGBA(0, 0, 0)) })
+        // The legends of the very tiles drawn: this month's (and district's) classes, and the heat scale of the zoom
+        // the poster's tiles come from.
+        let legends: (Int) -> [Poster.Legend] = { zoom in
+            layerList.filter { $0 != "boundaries" }.map { layer in
+                let l = source.legend(layer: layer, metric: source.metrics(layer: layer).contains(metric) ? metric : nil,
+                                      filter: filter, zoom: zoom)
+                return Poster.Legend(title: l.title, entries: l.stops.map { ($0.label, RGBA(hex: $0.color) ?? RGBA(0, 0, 0)) })
+            }
         }
         let districts = district ?? Array(Set(mahalle.map(\.districtName))).sorted(by: TurkishText.compare).joined(separator: " ve ")
         let input = Poster.Input(

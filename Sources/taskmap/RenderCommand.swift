@@ -111,9 +111,15 @@ struct RenderCommand: ParsableCommand {
                 } else {
                     let base = String(out.dropLast(".mbtiles".count))
                     let path = several ? "\(base)-\(m)-\(layer).mbtiles" : out
-                    let legend = source.legend(layer: layer, metric: layerMetric, snapshot: snapshot, filter: compiled)
+                    // The legend of the tiles written: the same filter's classes; for heat, one per zoom (the scale is).
+                    let zoomRange = try zooms()
+                    let legend = source.legend(layer: layer, metric: layerMetric, filter: filter, zoom: zoomRange.lowerBound)
+                    let byZoom = layer == "heat"
+                        ? Dictionary(uniqueKeysWithValues: zoomRange.map { (String($0), source.legend(layer: layer, metric: layerMetric, filter: filter, zoom: $0)) })
+                        : nil
                     let json = try String(decoding: JSONEncoder().encode(RenderMetadataJSON(layer: layer, month: m, metric: layerMetric,
-                                                                                             filter: filter.canonicalKey, legend: legend)), as: UTF8.self)
+                                                                                             filter: filter.canonicalKey, legend: legend,
+                                                                                             legendsByZoom: byZoom)), as: UTF8.self)
                     let meta = MBTilesWriter.Metadata(
                         name: "taskmap \(layer) \(m)", description: "Complaints, \(layer) layer, \(m)\(district.map { ", \($0)" } ?? "")",
                         attribution: source.attribution, bounds: bounds, minZoom: try zooms().lowerBound, maxZoom: try zooms().upperBound, json: json)
@@ -139,4 +145,7 @@ struct RenderMetadataJSON: Encodable {
     var metric: String?
     var filter: String
     var legend: TileLegend
+    /// Heat only: the legend of each zoom written (each zoom has its own scale).
+    var legendsByZoom: [String: TileLegend]?
+    enum CodingKeys: String, CodingKey { case layer, month, metric, filter, legend, legendsByZoom = "legends_by_zoom" }
 }

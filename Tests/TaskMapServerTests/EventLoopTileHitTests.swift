@@ -358,7 +358,7 @@ struct SlowTileSource: TileSource {
         Thread.sleep(forTimeInterval: delaySeconds)
         return try base.render(tile, snapshot: snapshot, filter: filter)
     }
-    func legend(layer: String, metric: String?, snapshot: ComplaintSnapshot, filter: CompiledFilter) -> TileLegend {
-        base.legend(layer: layer, metric: metric, snapshot: snapshot, filter: filter)
+    func legend(layer: String, metric: String?, filter: ComplaintFilter, zoom: Int?) -> TileLegend {
+        base.legend(layer: layer, metric: metric, filter: filter, zoom: zoom)
     }
 }

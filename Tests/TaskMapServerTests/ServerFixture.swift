@@ -100,7 +100,7 @@ struct FakeTileSource: TileSource {
         let text = "\(tile.layer) \(tile.tile.z)/\(tile.tile.x)/\(tile.tile.y) retina=\(tile.retina) metric=\(tile.metric ?? "-") n=\(n)"
         return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(text.utf8)
     }
-    func legend(layer: String, metric: String?, snapshot: ComplaintSnapshot, filter: CompiledFilter) -> TileLegend {
+    func legend(layer: String, metric: String?, filter: ComplaintFilter, zoom: Int?) -> TileLegend {
         TileLegend(title: "\(layer) \(metric ?? "")", stops: [.init(value: 0, label: "az", color: "#ffffb2"), .init(value: 1, label: "çok", color: "#bd0026")])
     }
 }

@@ -3,6 +3,7 @@ import GeoIndex
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import TileRender
 import XCTest
 @testable import TaskMapServer
 
@@ -183,5 +184,42 @@ final class NewestFirstTests: XCTestCase {
         none.add(all[0])
         XCTAssertEqual(none.records.count, 0)
         XCTAssertEqual(none.seen, 1)
+    }
+}
+
+/// TileJSON's legend is the legend of the tiles its URL serves: the request's filter and metric, and for heat the
+/// zoom asked for (a heat scale is per zoom). Before, the source dropped the filter and every legend was the
+/// whole year's.
+final class TileJSONLegendTests: XCTestCase {
+    func testLegendFollowsTheFilterAndTheZoom() async throws {
+        let f = try ServerFixture()
+        defer { f.remove() }
+        let source = try TileRendererSource(store: f.store)
+        try await f.app(tiles: source).test(.router) { client in
+            func legend(_ path: String) async throws -> [String: Any] {
+                let r = try await client.get(path, headers: [:])
+                XCTAssertEqual(r.status, .ok, r.text)
+                return try XCTUnwrap(try r.object()["legend"] as? [String: Any])
+            }
+            func values(_ l: [String: Any]) -> [Double] { (l["stops"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? Double } }
+            let all = try await legend("/tiles/choropleth.json?metric=count")
+            let park = try await legend("/tiles/choropleth.json?metric=count&category=park")
+            XCTAssertNotEqual(values(all), values(park))
+            for (l, filter) in [(all, ComplaintFilter.all), (park, try ComplaintFilter.parse(category: "park"))] {
+                let want = source.renderer.legend(layer: .choropleth, filter: filter, metric: .count)
+                XCTAssertEqual(values(l), want.stops.compactMap(\.value))
+                XCTAssertEqual((l["stops"] as? [[String: Any]])?.compactMap { $0["color"] as? String }, want.stops.map(\.color))
+            }
+            // Heat: the zoom asked for, which stays out of the tiles URL.
+            let r = try await client.get("/tiles/heat.json?category=park&zoom=12", headers: [:])
+            let o = try r.object()
+            let l = try XCTUnwrap(o["legend"] as? [String: Any])
+            XCTAssertEqual(l["zoom"] as? Int, 12)
+            let top = try XCTUnwrap(values(l).last)
+            let scale = source.renderer.heatScale(zoom: 12, filter: try ComplaintFilter.parse(category: "park"))
+            XCTAssertEqual(top, Double(max(scale.maximum, source.renderer.options.heat.minDensity)), accuracy: 1e-6 * max(1, top))
+            XCTAssertTrue((o["tiles"] as? [String])?.first?.hasSuffix("/tiles/heat/{z}/{x}/{y}.png?category=park") ?? false, "\(o["tiles"] ?? "")")
+            assertError(try await client.get("/tiles/heat.json?zoom=99"), .badRequest)
+        }
     }
 }

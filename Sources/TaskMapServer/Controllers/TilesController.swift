@@ -82,7 +82,15 @@ struct TilesController<Context: RequestContext> {
         let (snap, version) = service.live.current()
         source.prepare(snapshot: snap, version: version)
         let host = request.head.authority ?? "\(service.config.host):\(service.config.port)"
-        let query = request.uri.query.map { $0.isEmpty ? "" : "?\($0)" } ?? ""
+        // `zoom` chooses the heat legend's zoom (its scale is per zoom); it is not part of the tiles' query.
+        let legendZoom = try request.query("zoom").map { text -> Int in
+            guard let z = Int(text), (source.minZoom...source.maxZoom).contains(z) else {
+                throw APIError.badRequest("zoom must be a whole number from \(source.minZoom) to \(source.maxZoom)", field: "zoom")
+            }
+            return z
+        }
+        let kept = (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("zoom=") && $0 != "zoom" }.joined(separator: "&")
+        let query = kept.isEmpty ? "" : "?\(kept)"
         let b = service.mahalleBounds ?? BoundingBox(minLon: -180, minLat: -85.0511, maxLon: 180, maxLat: 85.0511)
         let centerZoom = Double(min(max(source.minZoom, 13), source.maxZoom))
         let body = TileJSON(
@@ -90,7 +98,7 @@ struct TilesController<Context: RequestContext> {
             attribution: source.attribution, tiles: ["http://\(host)/tiles/\(layer)/{z}/{x}/{y}.png\(query)"],
             minzoom: source.minZoom, maxzoom: source.maxZoom, bounds: [b.minLon, b.minLat, b.maxLon, b.maxLat],
             center: [b.center.lon, b.center.lat, centerZoom],
-            legend: source.legend(layer: layer, metric: metric, snapshot: snap, filter: service.live.compile(filter, for: snap)),
+            legend: source.legend(layer: layer, metric: metric, filter: filter, zoom: legendZoom),
             metric: metric, dataVersion: version)
         return JSONOutput.response(body, headers: [.cacheControl: "no-cache"])
     }

@@ -78,9 +78,12 @@ public final class TileRendererSource: TileSource, @unchecked Sendable {
         return try renderer.render(layer: layer, tile: coord, retina: tile.retina, filter: f, metric: metric).png
     }
 
-    public func legend(layer: String, metric: String?, snapshot: ComplaintSnapshot, filter: CompiledFilter) -> TileLegend {
-        let l = renderer.legend(layer: Layer(id: layer) ?? .heat, metric: metric.flatMap(ChoroplethMetric.init(parsing:)) ?? .count)
-        _ = (snapshot, filter)  // the renderer holds the snapshot given to `prepare`
-        return TileLegend(title: l.title, stops: l.stops.map { TileLegend.Stop(value: $0.value, label: $0.label, color: $0.color) })
+    /// The renderer's legend for the same layer and filter its tiles are drawn with (a single-mahalle heat is that
+    /// mahalle's own scale), from the same cached classes and heat scales.
+    public func legend(layer: String, metric: String?, filter: ComplaintFilter, zoom: Int?) -> TileLegend {
+        let (l, f) = (try? resolve(layer, filter)) ?? (.heat, filter)
+        let legend = renderer.legend(layer: l, filter: f, metric: metric.flatMap(ChoroplethMetric.init(parsing:)) ?? .count, zoom: zoom)
+        return TileLegend(title: legend.title, stops: legend.stops.map { TileLegend.Stop(value: $0.value, label: $0.label, color: $0.color) },
+                          zoom: legend.zoom)
     }
 }

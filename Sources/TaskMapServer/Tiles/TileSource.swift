@@ -18,8 +18,10 @@ public protocol TileSource: Sendable {
     func dependence(layer: String) -> TileDependence
     /// PNG bytes of one tile: 256 px, or 512 px when `retina`. `filter` is compiled against `snapshot`.
     func render(_ tile: TileRequest, snapshot: ComplaintSnapshot, filter: CompiledFilter) throws -> [UInt8]
-    /// Legend data for TileJSON and the viewer.
-    func legend(layer: String, metric: String?, snapshot: ComplaintSnapshot, filter: CompiledFilter) -> TileLegend
+    /// Legend data for TileJSON, the viewer, MBTiles metadata and posters: what the tiles of this layer, metric and
+    /// filter show — the same classes and heat scale that colour them (heat scales are per zoom: `zoom`, or the
+    /// source's default).
+    func legend(layer: String, metric: String?, filter: ComplaintFilter, zoom: Int?) -> TileLegend
     /// Called with the current snapshot and data version before rendering (sources that cache per snapshot
     /// refresh here; the default does nothing).
     func prepare(snapshot: ComplaintSnapshot, version: UInt64)
@@ -92,5 +94,7 @@ public struct TileLegend: Sendable, Encodable, Equatable {
     }
     public var title: String
     public var stops: [Stop]
-    public init(title: String, stops: [Stop]) { self.title = title; self.stops = stops }
+    /// The zoom a heat legend is for (its scale is per zoom); nil for the other layers.
+    public var zoom: Int?
+    public init(title: String, stops: [Stop], zoom: Int? = nil) { self.title = title; self.stops = stops; self.zoom = zoom }
 }

@@ -101,9 +101,15 @@ function refreshTiles() {
   loadPins();
 }
 
+// The legend comes from the same filter as the tiles (the server computes both from one set of classes and
+// scales); a heat scale is per zoom, so the heat legend follows the map's zoom.
+map.on("zoomend", () => { if (state.hasTiles && currentLayer() === "heat") loadLegend("heat"); });
+
 async function loadLegend(layer) {
   const q = filterQuery();
   if (layer === "choropleth") q.set("metric", $("metric").value);
+  const z = map.getZoom();
+  if (layer === "heat" && Number.isFinite(z)) q.set("zoom", String(Math.round(z)));
   try {
     const r = await fetch("/tiles/" + layer + ".json?" + q.toString());
     if (!r.ok) { $("legend").textContent = "lejant yok (" + r.status + ")"; return; }

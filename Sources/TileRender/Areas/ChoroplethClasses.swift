@@ -19,13 +19,16 @@ public struct ChoroplethClasses: Sendable, Equatable {
             && l.values.map(\.id) == r.values.map(\.id) && l.values.map(\.value) == r.values.map(\.value)
     }
 
+    /// `scope`: the mahalle a district or mahalle filter keeps (nil: all). The others are no data — not zeros —
+    /// so the classes describe the district the planner asked about, as `taskmap needs --district` does.
     init(_ snapshot: ComplaintSnapshot, filter: CompiledFilter, metric: ChoroplethMetric, areas: ProjectedAreas,
-         options: ChoroplethOptions) {
+         options: ChoroplethOptions, scope: Set<Int64>? = nil) {
         self.metric = metric
         method = options.method
         let counts = Self.counts(snapshot, filter: filter, openOnly: metric == .open)
         var vals: [(id: Int64, value: Double?)] = []
         for a in areas.areas {
+            if let scope, !scope.contains(a.id) { vals.append((a.id, nil)); continue }
             let n = snapshot.tables.mahalleIndex[a.id].map { counts[Int($0)] } ?? 0
             switch metric {
             case .count, .open: vals.append((a.id, Double(n)))

@@ -186,6 +186,15 @@ public final class TileRenderer: @unchecked Sendable {
         RenderedTile(png: try Self.emptyPNG(size: size), isEmpty: true, tile: tile, size: size)
     }
 
+    /// The mahalle a district or mahalle filter keeps (nil when it keeps all).
+    func scope(of filter: ComplaintFilter) -> Set<Int64>? {
+        guard filter.districts != nil || filter.mahalle != nil else { return nil }
+        let wanted = filter.districts.map { Set($0.map(TurkishText.foldKey)) }
+        var ids = Set(mahalle.filter { m in wanted.map { $0.contains(TurkishText.foldKey(m.districtName)) } ?? true }.map(\.id))
+        if let ms = filter.mahalle { ids.formIntersection(ms.flatMap { directory.ids(matching: $0) }) }
+        return ids
+    }
+
     /// Heat maps leave out stacks the user flagged (`--exclude-stacks`); counts, pins and choropleths keep them.
     static func heatFilter(_ filter: ComplaintFilter, _ snap: ComplaintSnapshot) -> ComplaintFilter {
         guard snap.hasStackExcluded else { return filter }
@@ -254,7 +263,8 @@ public final class TileRenderer: @unchecked Sendable {
     private func choroplethClasses(filter: ComplaintFilter, metric: ChoroplethMetric, _ snap: ComplaintSnapshot) -> ChoroplethClasses {
         let key = ChoroKey(filter: filter.canonicalKey, metric: metric)
         if let c = lock.withLock({ classes[key] }) { return c }
-        let c = ChoroplethClasses(snap, filter: compiledFilter(filter, snap), metric: metric, areas: areas, options: options.choropleth)
+        let c = ChoroplethClasses(snap, filter: compiledFilter(filter, snap), metric: metric, areas: areas, options: options.choropleth,
+                                  scope: scope(of: filter))
         lock.withLock {
             if classes.count > Self.cacheLimit { classes.removeAll() }
             classes[key] = c
