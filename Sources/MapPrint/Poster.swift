@@ -65,7 +65,11 @@ public enum Poster {
         public var mapX: Int, mapY: Int, mapWidth: Int, mapHeight: Int
         public var metresPerPixel: Double
         public var scaleBarMetres: Int
+        /// Names placed, of `labelCandidates` mahalle (the rest did not fit without overlapping).
         public var labels: Int
+        public var labelCandidates: Int
+        /// The names placed, boxes in poster pixels (the map frame's offset added).
+        public var placedLabels: [LabelPlacer.Placed]
         public var tiles: Int
     }
 
@@ -125,22 +129,42 @@ public enum Poster {
             }
         }
         var mapCanvas = scale < 0.999 ? full.resampled(width: map.w, height: map.h) : full.cropped(width: map.w, height: map.h)
-        // Mahalle names at a point inside each (largest ring's centroid, or the middle of an inside run).
-        var labels = 0
         func toMap(_ p: LonLat) -> (Double, Double) {
             let q = WebMercator.normalized(p)
             return (q.x * world - originX, q.y * world - originY)
         }
-        for m in input.mahalle.sorted(by: { TurkishText.compare($0.name, $1.name) }) {
-            guard let anchor = labelPoint(m.geometry) else { continue }
-            let (px, py) = toMap(anchor)
+        // The scale bar's and north arrow's places, worked out before the names so no name covers them.
+        let centreLat = (bbox.minLat + bbox.maxLat) / 2
+        let mpp = cos(centreLat * .pi / 180) * 2 * .pi * WebMercator.earthRadius / world  // world is already scaled
+        let target = Double(map.w) * 0.2 * mpp
+        let nice = [100, 200, 250, 500, 1_000, 2_000, 2_500, 5_000, 10_000, 20_000, 50_000, 100_000]
+        let metres = nice.last(where: { Double($0) <= target }) ?? nice[0]
+        let barPx = Double(metres) / mpp
+        let barX = Double(map.x + pt(14)), barY = Double(map.y + map.h - pt(18)), barH = Double(pt(4))
+        let scaleBox = LabelPlacer.Box(x0: barX - Double(pt(6) + map.x), y0: barY - Double(pt(12) + map.y),
+                                       x1: barX + barPx + Double(pt(34) - map.x), y1: barY + Double(pt(12) - map.y))
+        let ax = Double(map.w - pt(30)), ay = Double(pt(22)), aw = Double(pt(9)), ah = Double(pt(24))
+        let arrowBox = LabelPlacer.Box(x0: ax - aw, y0: ay - Double(pt(4)), x1: ax + aw, y1: ay + ah + Double(pt(16)))
+        // Mahalle names, placed with collision tests in priority order (population, then area); a halo keeps them
+        // legible on the darkest classes.
+        let halo = max(1, pt(1.2))
+        var candidates: [LabelPlacer.Candidate] = []
+        for m in input.mahalle {
             let size = try regular.measure(m.name, pixels: labelSize)
-            try regular.drawHalo(m.name, x: Int(px) - size.width / 2, y: Int(py) + size.ascent / 2, pixels: labelSize,
-                                 color: ink, halo: white, radius: max(1, pt(1.2)), on: &mapCanvas)
-            labels += 1
+            let polys = m.geometry.polygons.map { poly in poly.rings.map { ring in ring.map { p -> (x: Double, y: Double) in
+                let (x, y) = toMap(p); return (x, y) } } }
+            let area = polys.reduce(0.0) { $0 + abs(LabelPlacer.area($1.first ?? [])) }
+            candidates.append(.init(name: m.name, population: m.population, area: area, polygons: polys,
+                                    width: Double(size.width + 2 * halo + 2), height: Double(size.ascent + size.descent + 2 * halo)))
+        }
+        let placed = LabelPlacer.place(candidates, frameWidth: Double(map.w), frameHeight: Double(map.h), reserved: [scaleBox, arrowBox])
+        for l in placed {
+            let size = try regular.measure(l.name, pixels: labelSize)
+            try regular.drawHalo(l.name, x: Int((l.x - Double(size.width) / 2).rounded()),
+                                 y: Int((l.y + Double(size.ascent - size.descent) / 2).rounded()), pixels: labelSize,
+                                 color: ink, halo: white, radius: halo, on: &mapCanvas)
         }
         // North arrow (K = Kuzey) in the frame's top-right corner.
-        let ax = Double(map.w - pt(30)), ay = Double(pt(22)), aw = Double(pt(9)), ah = Double(pt(24))
         mapCanvas.fillPolygon([(ax, ay), (ax + aw / 2, ay + ah), (ax, ay + ah * 0.72), (ax - aw / 2, ay + ah)], ink)
         let k = try bold.measure("K", pixels: pt(11))
         try bold.drawHalo("K", x: Int(ax) - k.width / 2, y: Int(ay + ah) + k.ascent + pt(3), pixels: pt(11), color: ink, halo: white,
@@ -149,13 +173,6 @@ public enum Poster {
         canvas.strokeRect(x: map.x, y: map.y, w: map.w, h: map.h, width: max(1, pt(0.6)), grey)
 
         // Scale bar: a round length near a fifth of the frame, in four alternating segments.
-        let centreLat = (bbox.minLat + bbox.maxLat) / 2
-        let mpp = cos(centreLat * .pi / 180) * 2 * .pi * WebMercator.earthRadius / world  // world is already scaled
-        let target = Double(map.w) * 0.2 * mpp
-        let nice = [100, 200, 250, 500, 1_000, 2_000, 2_500, 5_000, 10_000, 20_000, 50_000, 100_000]
-        let metres = nice.last(where: { Double($0) <= target }) ?? nice[0]
-        let barPx = Double(metres) / mpp
-        let barX = Double(map.x + pt(14)), barY = Double(map.y + map.h - pt(18)), barH = Double(pt(4))
         canvas.fillRect(x: Int(barX) - pt(6), y: Int(barY) - pt(12), w: Int(barPx) + pt(40), h: pt(24), RGBA(255, 255, 255, 215))
         for i in 0..<4 {
             let x0 = barX + barPx * Double(i) / 4
@@ -184,7 +201,14 @@ public enum Poster {
         // Source line.
         try regular.draw(input.source, x: margin, y: o.height - margin, pixels: smallSize, color: grey, on: &canvas)
         return (canvas, Layout(zoom: zoom, mapX: map.x, mapY: map.y, mapWidth: map.w, mapHeight: map.h, metresPerPixel: mpp,
-                               scaleBarMetres: metres, labels: labels, tiles: tiles))
+                               scaleBarMetres: metres, labels: placed.count, labelCandidates: input.mahalle.count,
+                               placedLabels: placed.map { l in
+                                   var p = l
+                                   p.box = .init(x0: l.box.x0 + Double(map.x), y0: l.box.y0 + Double(map.y),
+                                                 x1: l.box.x1 + Double(map.x), y1: l.box.y1 + Double(map.y))
+                                   p.x += Double(map.x); p.y += Double(map.y)
+                                   return p
+                               }, tiles: tiles))
     }
 
     /// A point inside the geometry for its label: the area centroid of its largest polygon if that lies inside,

@@ -19,6 +19,7 @@ struct PosterCommand: ParsableCommand {
     @Option(help: "Layers, bottom first.") var layers = "choropleth,heat,boundaries"
     @Option(help: "Choropleth metric: count, per1000 or open.") var metric = "per1000"
     @Option(help: "Only this district (ilçe).") var district: String?
+    @Option(help: "Write the placed names as JSON: [{\"name\", \"x0\", \"y0\", \"x1\", \"y1\"}] in poster pixels.") var labelsOut: String?
 
     func options() throws -> Poster.Options {
         if let size {
@@ -49,7 +50,14 @@ struct PosterCommand: ParsableCommand {
                                                 options: try options())
         let png = try canvas.png()
         try Data(png).write(to: URL(fileURLWithPath: out))
-        print("wrote \(out): \(canvas.width)×\(canvas.height) px, zoom \(layout.zoom), \(layout.tiles) tiles, \(layout.labels) mahalle names, scale bar \(layout.scaleBarMetres) m, \(png.count / 1024) KiB")
+        if let labelsOut {
+            struct Label: Encodable { var name: String; var x0, y0, x1, y1: Double }
+            let e = JSONEncoder()
+            e.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+            try e.encode(layout.placedLabels.map { Label(name: $0.name, x0: $0.box.x0, y0: $0.box.y0, x1: $0.box.x1, y1: $0.box.y1) })
+                .write(to: URL(fileURLWithPath: labelsOut))
+        }
+        print("wrote \(out): \(canvas.width)×\(canvas.height) px, zoom \(layout.zoom), \(layout.tiles) tiles, \(layout.labels) of \(layout.labelCandidates) names placed, scale bar \(layout.scaleBarMetres) m, \(png.count / 1024) KiB")
     }
 
     /// Builds the poster for a month (also used by `taskmap report`). Returns the image, its layout and the

@@ -28,7 +28,10 @@ final class PosterTests: XCTestCase {
         let (canvas, layout) = try Poster.render(input, options: Poster.Options.paper("A4", dpi: 150)!)
         XCTAssertEqual(canvas.width, 1754)
         XCTAssertEqual(canvas.height, 1240)
-        XCTAssertEqual(layout.labels, mahalle.count)
+        // At 150 dpi on A4 nearly all of the 34 names fit without touching another (33 with this layout).
+        XCTAssertGreaterThanOrEqual(layout.labels, mahalle.count - 2)
+        XCTAssertEqual(layout.labelCandidates, mahalle.count)
+        Self.assertLabelsApart(layout)
         XCTAssertEqual(layout.tiles, asked)
         // The district (≈ 23.4 km east–west, 21.6 km north–south) at 150 dpi on A4: zoom 11 fits, so zoom-12
         // tiles are scaled down until the extent fills 96% of the frame's tighter side.
@@ -48,6 +51,50 @@ final class PosterTests: XCTestCase {
         if let dir = ProcessInfo.processInfo.environment["TASKMAP_POSTER_OUT"] {
             try Data(try canvas.png()).write(to: URL(fileURLWithPath: dir).appendingPathComponent("poster-test.png"))
         }
+    }
+
+    /// No two placed names overlap, each lies inside the map frame and is a mahalle's name, once.
+    static func assertLabelsApart(_ layout: Poster.Layout, file: StaticString = #filePath, line: UInt = #line) {
+        let frame = LabelPlacer.Box(x0: Double(layout.mapX), y0: Double(layout.mapY),
+                                    x1: Double(layout.mapX + layout.mapWidth), y1: Double(layout.mapY + layout.mapHeight))
+        let boxes = layout.placedLabels.map(\.box)
+        for (i, a) in boxes.enumerated() {
+            XCTAssertTrue(a.x0 >= frame.x0 && a.y0 >= frame.y0 && a.x1 <= frame.x1 && a.y1 <= frame.y1, "\(layout.placedLabels[i].name) leaves the frame", file: file, line: line)
+            for b in boxes[(i + 1)...] where a.intersects(b) {
+                XCTFail("\(layout.placedLabels[i].name) overlaps another name", file: file, line: line)
+            }
+        }
+        XCTAssertEqual(Set(layout.placedLabels.map(\.name)).count, layout.placedLabels.count, file: file, line: line)
+    }
+
+    /// A small poster of a dense district cannot hold every name: the most populous are placed, none overlap, the
+    /// rest are left out and counted — where drawing them all would overprint them into a block.
+    func testCrowdedNamesAreLeftOutNotOverprinted() throws {
+        let mahalle = try sampleMahalle()
+        let input = Poster.Input(title: "T", subtitle: "S", source: "K", mahalle: mahalle, layers: ["choropleth"],
+                                 legends: [], tile: { _, _, _, _ in try self.solidTile(RGBA(200, 200, 200, 255)) })
+        var o = Poster.Options()
+        o.width = 700; o.height = 480; o.dpi = 150  // text at print size on a thumbnail-sized map
+        let (_, layout) = try Poster.render(input, options: o)
+        XCTAssertLessThan(layout.labels, mahalle.count, "a crowded map should not hold every name")
+        XCTAssertGreaterThan(layout.labels, 3)
+        Self.assertLabelsApart(layout)
+        // Priority: the most populous mahalle is always among those placed.
+        let top = try XCTUnwrap(mahalle.max { $0.population < $1.population })
+        XCTAssertTrue(layout.placedLabels.contains { $0.name == top.name }, top.name)
+    }
+
+    func testPoleOfInaccessibility() throws {
+        // A U: the pole is in one of the arms (its centroid is outside), at the arm's middle width.
+        let u: [(x: Double, y: Double)] = [(0, 0), (30, 0), (30, 30), (20, 30), (20, 10), (10, 10), (10, 30), (0, 30), (0, 0)]
+        let p = try XCTUnwrap(LabelPlacer.poleOfInaccessibility([[u]], precision: 0.1))
+        XCTAssertGreaterThan(LabelPlacer.signedDistance([[u]], p.x, p.y), 4.9)
+        // A square with a hole in the middle: the pole avoids the hole.
+        let outer: [(x: Double, y: Double)] = [(0, 0), (40, 0), (40, 40), (0, 40), (0, 0)]
+        let hole: [(x: Double, y: Double)] = [(10, 10), (30, 10), (30, 30), (10, 30), (10, 10)]
+        let q = try XCTUnwrap(LabelPlacer.poleOfInaccessibility([[outer, hole]], precision: 0.1))
+        XCTAssertFalse(q.x > 10 && q.x < 30 && q.y > 10 && q.y < 30, "pole inside the hole: \(q)")
+        XCTAssertGreaterThan(LabelPlacer.signedDistance([[outer, hole]], q.x, q.y), 4.9)
     }
 
     func testLabelPointIsInsideEveryMahalle() throws {

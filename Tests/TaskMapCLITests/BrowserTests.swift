@@ -71,6 +71,58 @@ final class BrowserTests: XCTestCase {
         XCTAssertGreaterThan(rendered, 0, "no tiles were rendered for the viewer")
     }
 
+    /// A phone (390 × 844) and a desk (1400 × 900): the map covers most of the window (the panel is a closed sheet
+    /// on the phone, beside the map on the desk), and a link with a layer, filters, a month and a view opens that
+    /// map (the page re-serialises its controls into the URL: what it shows is what it applied).
+    func testViewerOnAPhoneAndADeskKeepsItsStateInTheURL() throws {
+        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("chromium is missing: scripts/install-deps installs it") }
+            throw XCTSkip("chromium not installed")
+        }
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("demo.sqlite").path
+        XCTAssertEqual(try CLI.run(["demo", "--no-serve", "--count", "5000", "--db", db]).status, 0)
+        let port = Int.random(in: 20_000...40_000)
+        let server = Process()
+        server.executableURL = CLI.binary
+        server.arguments = ["serve", "--db", db, "--port", String(port), "--log-level", "warning"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        let base = "http://127.0.0.1:\(port)"
+        var up = false
+        for _ in 0..<100 where !up {
+            up = (try? CLI.curl(base + "/healthz"))?.contains("\"status\":\"ok\"") ?? false
+            if !up { usleep(200_000) }
+        }
+        XCTAssertTrue(up, "server did not come up")
+        func dom(_ size: String, _ path: String) throws -> String {
+            let r = try CLI.run(URL(fileURLWithPath: chromium), ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                                                 "--window-size=\(size)", "--virtual-time-budget=10000", "--dump-dom", base + path])
+            return r.out
+        }
+        func attribute(_ name: String, in html: String) -> String? {
+            guard let r = html.range(of: "\(name)=\"") else { return nil }
+            return String(html[r.upperBound...].prefix { $0 != "\"" })
+        }
+        let phone = try dom("390,844", "/?live=0")
+        let phoneCover = try XCTUnwrap(attribute("data-map-cover", in: phone).flatMap(Double.init), "no measurement: \(phone.prefix(300))")
+        XCTAssertGreaterThanOrEqual(phoneCover, 0.8, "phone: the map covers \(phoneCover) of the screen")
+        let desk = try dom("1400,900", "/?live=0")
+        let deskCover = try XCTUnwrap(attribute("data-map-cover", in: desk).flatMap(Double.init))
+        XCTAssertGreaterThanOrEqual(deskCover, 0.7, "desk: the map covers \(deskCover) of the window")
+        XCTAssertLessThan(deskCover, 0.95, "desk: the panel is beside the map")
+
+        let link = "/?layer=choropleth&metric=per1000&category=cop&month=2024-03&z=14&lat=37.59&lon=36.95&live=0"
+        let state = try XCTUnwrap(attribute("data-state", in: try dom("1400,900", link)))
+            .replacingOccurrences(of: "&amp;", with: "&")
+        for part in ["layer=choropleth", "metric=per1000", "category=cop", "month=2024-03", "z=14", "lat=37.59000", "lon=36.95000"] {
+            XCTAssertTrue(state.contains(part), "\(part) not applied: \(state)")
+        }
+    }
+
     func decode(_ png: Data) throws -> ([UInt8], Int, Int) {
         var out: UnsafeMutablePointer<UInt8>?
         var w: Int32 = 0, h: Int32 = 0

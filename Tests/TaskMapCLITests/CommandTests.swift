@@ -140,9 +140,18 @@ final class BatchOutputTests: XCTestCase {
 
     func testPosterAndSelfContainedReport() throws {
         let poster = Self.dir.appendingPathComponent("p.png").path
-        let p = try CLI.run(["poster", "--db", Self.db, "--month", "2024-03", "--out", poster, "--size", "1600x1100"])
+        let labels = Self.dir.appendingPathComponent("p-labels.json")
+        let p = try CLI.run(["poster", "--db", Self.db, "--month", "2024-03", "--out", poster, "--size", "1600x1100",
+                             "--labels-out", labels.path])
         XCTAssertEqual(p.status, 0, p.err)
-        XCTAssertTrue(p.out.contains("34 mahalle names"), p.out)
+        let placed = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: labels)) as? [[String: Any]])
+        XCTAssertTrue(p.out.contains("\(placed.count) of 34 names placed"), p.out)
+        XCTAssertGreaterThan(placed.count, 20)
+        let boxes = placed.map { d in ["x0", "y0", "x1", "y1"].map { d[$0] as? Double ?? -1 } }
+        for (i, a) in boxes.enumerated() {
+            XCTAssertTrue(a[0] >= 0 && a[1] >= 0 && a[2] <= 1600 && a[3] <= 1100 && a[0] < a[2] && a[1] < a[3], "\(placed[i])")
+            for b in boxes[(i + 1)...] { XCTAssertFalse(a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3], "labels overlap") }
+        }
         let png = try Data(contentsOf: URL(fileURLWithPath: poster))
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
         let out = Self.dir.appendingPathComponent("report").path

@@ -1,7 +1,9 @@
 /// The browser viewer: one HTML page with Leaflet from `/static/leaflet/` (Debian's libjs-leaflet; no CDN).
 /// Layer switches, filters, a month slider, the legend from TileJSON, a click on a mahalle for its figures (and
 /// needs, when `/api/needs` answers), a click on a pin for the complaint's public fields, live updates from
-/// `/api/events`. The optional base map comes from `taskmap serve --basemap`.
+/// `/api/events`. The optional base map comes from `taskmap serve --basemap`. The map's state (layer, filters,
+/// month, centre and zoom) lives in the URL, so a link opens the same map and the back button walks through filter
+/// changes. Below 700 px wide (a phone) the panel is a bottom sheet over a full-screen map.
 enum ViewerPage {
     static let html = #"""
 <!DOCTYPE html>
@@ -27,10 +29,28 @@ enum ViewerPage {
   #events div { border-bottom: 1px solid #eee; padding: 2px 0; }
   #status { font-size: 12px; color: #555; }
   .popup table td { padding: 0 4px; vertical-align: top; }
+  .popup .needs { margin-top: 4px; }
+  #sheet-toggle { display: none; }
+  /* A phone: the map takes the screen; the panel is a sheet that slides up from the bottom edge. */
+  @media (max-width: 700px) {
+    #map { left: 0; }
+    #panel { top: auto; left: 0; right: 0; bottom: 0; width: auto; max-height: 75vh; border-right: 0;
+             border-top: 1px solid #bbb; border-radius: 12px 12px 0 0; box-shadow: 0 -2px 10px rgba(0,0,0,.25);
+             z-index: 1000; padding-top: 0; transform: translateY(calc(100% - 52px)); transition: transform .2s; }
+    body.sheet-open #panel { transform: translateY(0); }
+    #sheet-toggle { display: block; width: 100%; height: 52px; border: 0; background: none; color: #222;
+                    font: 600 16px system-ui, sans-serif; }
+    label { padding: 6px 0; }
+    select { font-size: 16px; min-height: 44px; }
+    input[type=range] { height: 44px; }
+    input[type=radio], input[type=checkbox] { width: 24px; height: 24px; vertical-align: middle; }
+    .leaflet-touch .leaflet-bar a { width: 44px; height: 44px; line-height: 44px; font-size: 22px; }
+  }
 </style>
 </head>
 <body>
 <div id="panel">
+  <button id="sheet-toggle" type="button" aria-expanded="false" aria-controls="panel">☰ Süzgeç ve lejant</button>
   <h1>Görev haritası</h1>
   <div id="status">yükleniyor…</div>
   <fieldset><legend>Katman</legend>
@@ -154,9 +174,16 @@ async function showMahalle(p, latlng) {
     if ($("use-month").checked && state.months.length) q.set("month", state.months[+$("month").value]);
     const r = await fetch("/api/needs?" + q.toString());
     if (r.ok) {
-      const needs = await r.json();
-      html += "<div><b>İhtiyaç</b><pre style='white-space:pre-wrap;font-size:11px'>" + esc(JSON.stringify(needs, null, 1)).slice(0, 1500) + "</pre></div>";
-      popup.setContent(html + "</div>");
+      const report = await r.json();
+      const m = (report.ranking || []).find((x) => x.mahalleID === p.id);
+      if (m) {
+        const fmt = (v, d) => (v == null ? "—" : Number(v).toFixed(d));
+        html += '<div class="needs"><b>İhtiyaç (' + esc(report.period && report.period.label) + ")</b><br>" +
+          esc(m.count) + " şikâyet, 1.000 kişide " + fmt(m.per1000, 1) + ", gözlenen/beklenen " + fmt(m.oe, 2) +
+          ", açık iş " + esc(m.backlog) + (m.needs.length ? "<br>Öne çıkanlar: " + m.needs.map((n) =>
+            esc(n.name) + " +" + fmt(n.excess, 0) + " (" + fmt(n.oe, 2) + "×)").join(", ") : "<br>Belirgin bir fazlalık yok.") + "</div>";
+        popup.setContent(html + "</div>");
+      }
     }
   } catch (e) { /* needs are optional */ }
 }
@@ -207,6 +234,65 @@ function listenForEvents() {
   es.addEventListener("updated", onEvent("updated"));
 }
 
+// The map's state in the URL: a planner's link opens the same map for the mayor's office. Filter and layer
+// changes push a history entry (the back button walks through them); panning and zooming only replace it.
+function stateParams() {
+  const q = filterQuery();
+  const layer = currentLayer();
+  if (layer !== "heat") q.set("layer", layer);
+  if (layer === "choropleth") q.set("metric", $("metric").value);
+  if (!$("boundaries").checked) q.set("boundaries", "0");
+  const c = map.getCenter();
+  q.set("z", String(map.getZoom()));
+  q.set("lat", c.lat.toFixed(5));
+  q.set("lon", c.lng.toFixed(5));
+  const live = new URLSearchParams(location.search).get("live");
+  if (live) q.set("live", live);
+  return q;
+}
+
+function saveState(push) {
+  const url = location.pathname + "?" + stateParams().toString();
+  if (url !== location.pathname + location.search) {
+    if (push) history.pushState(null, "", url); else history.replaceState(null, "", url);
+  }
+  document.body.dataset.state = location.search;
+}
+
+// Applies a URL's state to the controls (and the view, when it has one); true when it set the view.
+function applyState(q) {
+  const layer = q.get("layer") || "heat";
+  for (const r of document.querySelectorAll("input[name=layer]")) r.checked = r.value === layer;
+  if (q.get("metric")) $("metric").value = q.get("metric");
+  $("boundaries").checked = q.get("boundaries") !== "0";
+  const cats = (q.get("category") || "").split(",").filter(Boolean);
+  for (const o of $("category").options) o.selected = cats.includes(o.value);
+  $("status-filter").value = q.get("status") || "";
+  $("channel").value = q.get("channel") || "";
+  const i = q.get("month") ? state.months.indexOf(q.get("month")) : -1;
+  $("use-month").checked = i >= 0;
+  if (i >= 0) { $("month").value = String(i); $("month-label").textContent = state.months[i]; }
+  const z = Number(q.get("z")), lat = Number(q.get("lat")), lon = Number(q.get("lon"));
+  if (q.has("z") && q.has("lat") && q.has("lon") && [z, lat, lon].every(Number.isFinite)) { map.setView([lat, lon], z); return true; }
+  return false;
+}
+
+// How much of the window the map shows (the part the sheet does not cover): kept on <body> for tests.
+function measure() {
+  const m = $("map").getBoundingClientRect(), p = $("panel").getBoundingClientRect();
+  const w = window.innerWidth, h = window.innerHeight;
+  const area = (r) => Math.max(0, Math.min(r.right, w) - Math.max(r.left, 0)) * Math.max(0, Math.min(r.bottom, h) - Math.max(r.top, 0));
+  const overlap = { left: Math.max(m.left, p.left), right: Math.min(m.right, p.right), top: Math.max(m.top, p.top), bottom: Math.min(m.bottom, p.bottom) };
+  const covered = overlap.right > overlap.left && overlap.bottom > overlap.top ? area(overlap) : 0;
+  document.body.dataset.mapCover = ((area(m) - covered) / (w * h)).toFixed(3);
+}
+
+function toggleSheet(open) {
+  const isOpen = document.body.classList.toggle("sheet-open", open);
+  $("sheet-toggle").setAttribute("aria-expanded", String(isOpen));
+  setTimeout(() => { map.invalidateSize(); measure(); }, 250);
+}
+
 async function start() {
   const meta = await (await fetch("/api/meta")).json();
   state.meta = meta;
@@ -228,15 +314,24 @@ async function start() {
     $("month").value = String(state.months.length - 1);
     $("month-label").textContent = state.months[state.months.length - 1];
   }
-  if (meta.bounds) map.fitBounds([[meta.bounds[1], meta.bounds[0]], [meta.bounds[3], meta.bounds[2]]]);
-  else map.setView([39, 35], 6);
+  if (!applyState(new URLSearchParams(location.search))) {
+    if (meta.bounds) map.fitBounds([[meta.bounds[1], meta.bounds[0]], [meta.bounds[3], meta.bounds[2]]]);
+    else map.setView([39, 35], 6);
+  }
   $("status").textContent = meta.complaints + " şikâyet";
   for (const el of document.querySelectorAll("input[name=layer], #boundaries, #metric, #category, #status-filter, #channel, #use-month"))
-    el.addEventListener("change", refreshTiles);
+    el.addEventListener("change", () => { refreshTiles(); saveState(true); });
   $("month").addEventListener("input", () => { $("month-label").textContent = state.months[+$("month").value] || "—"; });
-  $("month").addEventListener("change", () => { $("use-month").checked = true; refreshTiles(); });
-  map.on("moveend", loadPins);
+  $("month").addEventListener("change", () => { $("use-month").checked = true; refreshTiles(); saveState(true); });
+  map.on("moveend", () => { loadPins(); saveState(false); });
+  window.addEventListener("popstate", () => { applyState(new URLSearchParams(location.search)); refreshTiles(); document.body.dataset.state = location.search; });
+  $("sheet-toggle").addEventListener("click", () => toggleSheet());
+  map.on("click", () => { if (document.body.classList.contains("sheet-open")) toggleSheet(false); });
+  window.addEventListener("resize", measure);
+  if (new URLSearchParams(location.search).get("sheet") === "1") toggleSheet(true);  // a link that opens with the panel up
   refreshTiles();
+  saveState(false);
+  measure();
   listenForEvents();
 }
 start().catch((e) => { $("status").textContent = "hata: " + e; });
