@@ -5,17 +5,20 @@ import XCTest
 /// The viewer in a real browser: headless Chromium opens `taskmap serve` on a demo store, waits for the
 /// tiles, takes a screenshot, and the test checks the map is drawn (not blank) and that tiles were rendered.
 final class BrowserTests: XCTestCase {
-    func testViewerShowsTheTaskMap() throws {
-        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+    /// Chromium's path; missing fails under CI=true and skips elsewhere.
+    func chromium() throws -> String {
+        guard let c = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("chromium is missing: scripts/install-deps installs it") }
             throw XCTSkip("chromium not installed")
         }
-        let dir = try CLI.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let db = dir.appendingPathComponent("demo.sqlite").path
-        let demo = try CLI.run(["demo", "--no-serve", "--count", "20000", "--db", db])
-        XCTAssertEqual(demo.status, 0, demo.err)
+        return c
+    }
 
+    /// `taskmap serve` on a new demo store of `count` complaints; returns the server (to stop) and its base URL.
+    func startServer(in dir: URL, count: Int) throws -> (Process, String) {
+        let db = dir.appendingPathComponent("demo.sqlite").path
+        let demo = try CLI.run(["demo", "--no-serve", "--count", String(count), "--db", db])
+        XCTAssertEqual(demo.status, 0, demo.err)
         let port = Int.random(in: 20_000...40_000)
         let server = Process()
         server.executableURL = CLI.binary
@@ -24,7 +27,6 @@ final class BrowserTests: XCTestCase {
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
         let base = "http://127.0.0.1:\(port)"
         var up = false
         for _ in 0..<100 where !up {
@@ -32,6 +34,15 @@ final class BrowserTests: XCTestCase {
             if !up { usleep(200_000) }
         }
         XCTAssertTrue(up, "server did not come up")
+        return (server, base)
+    }
+
+    func testViewerShowsTheTaskMap() throws {
+        let chromium = try chromium()
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (server, base) = try startServer(in: dir, count: 20_000)
+        defer { server.terminate(); server.waitUntilExit() }
 
         let shot = dir.appendingPathComponent("viewer.png").path
         let browser = Process()
@@ -75,29 +86,11 @@ final class BrowserTests: XCTestCase {
     /// on the phone, beside the map on the desk), and a link with a layer, filters, a month and a view opens that
     /// map (the page re-serialises its controls into the URL: what it shows is what it applied).
     func testViewerOnAPhoneAndADeskKeepsItsStateInTheURL() throws {
-        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("chromium is missing: scripts/install-deps installs it") }
-            throw XCTSkip("chromium not installed")
-        }
+        let chromium = try chromium()
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let db = dir.appendingPathComponent("demo.sqlite").path
-        XCTAssertEqual(try CLI.run(["demo", "--no-serve", "--count", "5000", "--db", db]).status, 0)
-        let port = Int.random(in: 20_000...40_000)
-        let server = Process()
-        server.executableURL = CLI.binary
-        server.arguments = ["serve", "--db", db, "--port", String(port), "--log-level", "warning"]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let (server, base) = try startServer(in: dir, count: 5_000)
         defer { server.terminate(); server.waitUntilExit() }
-        let base = "http://127.0.0.1:\(port)"
-        var up = false
-        for _ in 0..<100 where !up {
-            up = (try? CLI.curl(base + "/healthz"))?.contains("\"status\":\"ok\"") ?? false
-            if !up { usleep(200_000) }
-        }
-        XCTAssertTrue(up, "server did not come up")
         func dom(_ size: String, _ path: String) throws -> String {
             let r = try CLI.run(URL(fileURLWithPath: chromium), ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                                                                  "--window-size=\(size)", "--virtual-time-budget=10000", "--dump-dom", base + path])
