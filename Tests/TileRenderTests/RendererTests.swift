@@ -158,3 +158,36 @@ final class RendererTests: XCTestCase {
         }
     }
 }
+
+/// The libdeflate palette encoder writes a PNG libpng reads back pixel for pixel, the same image as libpng's own
+/// encoder, with a valid tRNS and every chunk's CRC right (libpng checks them on read).
+final class PaletteEncoderTests: XCTestCase {
+    func testLibdeflatePaletteMatchesLibpng() throws {
+        let renderer = TileRenderer(snapshot: Fixture.snapshot(Fixture.clustered(5000)), mahalle: Fixture.mahalle)
+        var checked = 0
+        for layer in [Layer.heat, .pins, .choropleth, .boundaries] {
+            for z in [12, 14, 17] {
+                let decoded = try PNGCodec.decode(try renderer.render(layer: layer, tile: Fixture.centerTile(z)).png)
+                guard let indexed = PaletteQuantizer.exact(decoded) else { continue }
+                let fast = try PNGCodec.encode(indexed, level: 1)
+                let slow = try withZlib { try PNGCodec.encode(indexed, level: 1) }
+                XCTAssertEqual(Array(fast.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+                XCTAssertEqual(fast[25], 3, "palette colour type")
+                XCTAssertEqual(try PNGCodec.decode(fast), try PNGCodec.decode(slow), "\(layer.id) z\(z)")
+                XCTAssertEqual(try PNGCodec.decode(fast), decoded, "\(layer.id) z\(z)")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 8)
+        // A transparent-only palette and a one-pixel image.
+        let one = IndexedImage(width: 1, height: 1, indices: [0], palette: [RGBA(r: 0, g: 0, b: 0, a: 0)])
+        XCTAssertEqual(try PNGCodec.decode(try PNGCodec.encode(one)).pixels, [0, 0, 0, 0])
+    }
+
+    /// Runs `body` with libpng's zlib writer (the A/B switch the benchmarks use).
+    func withZlib<T>(_ body: () throws -> T) rethrows -> T {
+        PNGCodec.forceZlib = true
+        defer { PNGCodec.forceZlib = false }
+        return try body()
+    }
+}

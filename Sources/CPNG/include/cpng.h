@@ -13,6 +13,12 @@ int tm_png_encode_indexed(const uint8_t *indices, int width, int height,
                           const uint8_t *palette_rgba, int n_colors, int zlevel,
                           uint8_t **out, size_t *out_size, char *err, size_t errlen);
 
+/* The same palette PNG with its zlib stream made by libdeflate (`level` 1–12) instead of libpng's zlib: the fast
+   path for tiles. */
+int tm_png_encode_indexed_fast(const uint8_t *indices, int width, int height,
+                               const uint8_t *palette_rgba, int n_colors, int level,
+                               uint8_t **out, size_t *out_size, char *err, size_t errlen);
+
 /* Encode straight (non-premultiplied) RGBA8. */
 int tm_png_encode_rgba(const uint8_t *rgba, int width, int height, int zlevel,
                        uint8_t **out, size_t *out_size, char *err, size_t errlen);

@@ -4,7 +4,13 @@ import Foundation
 /// PNG through the small C encoder in CPNG (which owns libpng's setjmp; no longjmp crosses Swift frames).
 /// Every C result passes through `check`, which throws `TileRenderError.png` with the code and message.
 public enum PNGCodec {
-    /// An 8-bit palette PNG (tRNS for transparent entries), no filter, zlib `level`.
+    /// Palette PNGs are deflated by libdeflate (`TASKMAP_PNG_ZLIB=1`: by libpng's zlib, for A/B runs).
+    static let zlibRequested = ProcessInfo.processInfo.environment["TASKMAP_PNG_ZLIB"] == "1"
+    /// Tests compare the two writers (set only while a test runs).
+    nonisolated(unsafe) static var forceZlib = false
+    static var useLibdeflate: Bool { !zlibRequested && !forceZlib }
+
+    /// An 8-bit palette PNG (tRNS for transparent entries), no filter, deflate `level`.
     public static func encode(_ image: IndexedImage, level: Int32 = 1) throws -> [UInt8] {
         var pal = [UInt8](repeating: 0, count: max(1, image.palette.count) * 4)
         for (i, c) in image.palette.enumerated() { pal[4 * i] = c.r; pal[4 * i + 1] = c.g; pal[4 * i + 2] = c.b; pal[4 * i + 3] = c.a }
@@ -12,8 +18,11 @@ public enum PNGCodec {
         return try image.indices.withUnsafeBufferPointer { idx in
             try pal.withUnsafeBufferPointer { p in
                 try call("encode indexed \(image.width)×\(image.height)") { out, size, err, errlen in
-                    tm_png_encode_indexed(idx.baseAddress, Int32(image.width), Int32(image.height), p.baseAddress, n, level,
-                                          out, size, err, errlen)
+                    Self.useLibdeflate
+                        ? tm_png_encode_indexed_fast(idx.baseAddress, Int32(image.width), Int32(image.height), p.baseAddress, n, level,
+                                                     out, size, err, errlen)
+                        : tm_png_encode_indexed(idx.baseAddress, Int32(image.width), Int32(image.height), p.baseAddress, n, level,
+                                                out, size, err, errlen)
                 }
             }
         }
