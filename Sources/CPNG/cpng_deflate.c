@@ -5,6 +5,7 @@
    decoded again by libpng in the tests. No setjmp here: errors are return codes. */
 #include "cpng.h"
 #include <libdeflate.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,26 @@ static size_t chunk(uint8_t *out, size_t pos, const char *type, const uint8_t *d
     return pos + 12 + n;
 }
 
-static __thread struct libdeflate_compressor *compressors[13];
+/* One compressor per thread and level (allocating one costs more than compressing a tile), freed when the
+   thread ends. */
+static pthread_key_t compressors_key;
+static pthread_once_t compressors_once = PTHREAD_ONCE_INIT;
+static void free_compressors(void *p) {
+    struct libdeflate_compressor **cs = (struct libdeflate_compressor **)p;
+    for (int i = 0; i < 13; i++) if (cs[i]) libdeflate_free_compressor(cs[i]);
+    free(cs);
+}
+static void make_key(void) { pthread_key_create(&compressors_key, free_compressors); }
+static struct libdeflate_compressor *compressor(int level) {
+    pthread_once(&compressors_once, make_key);
+    struct libdeflate_compressor **cs = (struct libdeflate_compressor **)pthread_getspecific(compressors_key);
+    if (!cs) {
+        cs = (struct libdeflate_compressor **)calloc(13, sizeof *cs);
+        if (!cs || pthread_setspecific(compressors_key, cs) != 0) { free(cs); return NULL; }
+    }
+    if (!cs[level]) cs[level] = libdeflate_alloc_compressor(level);
+    return cs[level];
+}
 
 int tm_png_encode_indexed_fast(const uint8_t *indices, int width, int height,
                                const uint8_t *palette_rgba, int n_colors, int level,
@@ -31,8 +51,7 @@ int tm_png_encode_indexed_fast(const uint8_t *indices, int width, int height,
         return TM_PNG_ERR_ARGS;
     }
     if (level < 1 || level > 12) level = 1;
-    if (!compressors[level]) compressors[level] = libdeflate_alloc_compressor(level);  /* one per thread and level */
-    struct libdeflate_compressor *c = compressors[level];
+    struct libdeflate_compressor *c = compressor(level);
     if (!c) { if (err && errlen) snprintf(err, errlen, "out of memory"); return TM_PNG_ERR_NOMEM; }
 
     /* Raw scanlines: a filter byte (0, none: filters do not help palette images) before each row. */
