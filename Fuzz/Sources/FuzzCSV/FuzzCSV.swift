@@ -16,18 +16,23 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = input(data, size)
     overwrite(csvPath, bytes)
 
-    // The table layer on its own: record ranges inside the file, in order, non-empty; physical lines ascending.
+    // The table layer on its own: its bytes are UTF-8 (the input's own when the input was UTF-8 without a BOM,
+    // else decoded from windows-1254 or UTF-16); record ranges inside them, in order, non-empty; lines ascending.
     do {
         let table = try CSVTable(path: csvPath)
-        require(table.data.count == size, "table holds \(table.data.count) bytes of \(size)")
+        require(TextEncoding.firstInvalidUTF8(table.data) == nil, "table bytes are not UTF-8 (read as \(table.readAs))")
+        let plainUTF8 = TextEncoding.firstInvalidUTF8(Data(bytes)) == nil && !bytes.starts(with: [0xEF, 0xBB, 0xBF])
+            && !bytes.starts(with: [0xFF, 0xFE]) && !bytes.starts(with: [0xFE, 0xFF])
+        if plainUTF8 { require(table.data.count == size, "table holds \(table.data.count) bytes of \(size) UTF-8 bytes") }
+        let n = table.data.count
         var previousEnd = 0, previousLine = 0
         for r in table.records {
-            require(r.start < r.end && r.end <= size, "record \(r) outside the file (\(size) bytes) or empty")
+            require(r.start < r.end && r.end <= n, "record \(r) outside the table (\(n) bytes) or empty")
             require(r.start >= previousEnd && r.line > previousLine, "records out of order: \(r) after end \(previousEnd), line \(previousLine)")
             previousEnd = r.end; previousLine = r.line
             table.data.withUnsafeBytes { raw in
                 var fields: [Range<Int>] = []
-                CSVTable.split(raw.bindMemory(to: UInt8.self), r.start, r.end, into: &fields)
+                CSVTable.split(raw.bindMemory(to: UInt8.self), r.start, r.end, delimiter: table.dialect.delimiter, into: &fields)
                 require(!fields.isEmpty && fields.first!.lowerBound == r.start && fields.last!.upperBound == r.end,
                         "fields \(fields) do not cover record \(r)")
                 for f in fields { _ = CSVTable.double(raw.bindMemory(to: UInt8.self), f) }
