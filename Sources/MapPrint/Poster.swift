@@ -210,40 +210,4 @@ public enum Poster {
                                    return p
                                }, tiles: tiles))
     }
-
-    /// A point inside the geometry for its label: the area centroid of its largest polygon if that lies inside,
-    /// else the middle of the longest inside run of the horizontal line through that centroid.
-    public static func labelPoint(_ g: MultiPolygon) -> LonLat? {
-        guard let poly = g.polygons.max(by: { abs(ringArea($0.outer)) < abs(ringArea($1.outer)) }) else { return nil }
-        let ring = poly.outer
-        let a = ringArea(ring)
-        guard abs(a) > 0 else { return ring.first }
-        var cx = 0.0, cy = 0.0
-        for i in 0..<(ring.count - 1) {
-            let p = ring[i], q = ring[i + 1]
-            let f = p.lon * q.lat - q.lon * p.lat
-            cx += (p.lon + q.lon) * f; cy += (p.lat + q.lat) * f
-        }
-        let c = LonLat(lon: cx / (6 * a), lat: cy / (6 * a))
-        if poly.contains(c) { return c }
-        var xs: [Double] = []
-        for i in 0..<(ring.count - 1) {
-            let p = ring[i], q = ring[i + 1]
-            if (p.lat > c.lat) != (q.lat > c.lat) { xs.append(p.lon + (c.lat - p.lat) * (q.lon - p.lon) / (q.lat - p.lat)) }
-        }
-        xs.sort()
-        var best: (Double, Double)?
-        var k = 0
-        while k + 1 < xs.count {
-            if best == nil || xs[k + 1] - xs[k] > best!.1 - best!.0 { best = (xs[k], xs[k + 1]) }
-            k += 2
-        }
-        return best.map { LonLat(lon: ($0.0 + $0.1) / 2, lat: c.lat) } ?? ring.first
-    }
-
-    static func ringArea(_ r: [LonLat]) -> Double {
-        var s = 0.0
-        for i in 0..<max(0, r.count - 1) { s += r[i].lon * r[i + 1].lat - r[i + 1].lon * r[i].lat }
-        return s / 2
-    }
 }

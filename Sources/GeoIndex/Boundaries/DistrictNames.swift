@@ -33,8 +33,9 @@ public enum DistrictNames {
             let b = raw.bindMemory(to: UInt8.self)
             for r in t.records {
                 CSVTable.split(b, r.start, r.end, delimiter: t.dialect.delimiter, into: &fields)
-                guard fields.count > max(c, n), let code = CSVTable.string(b, fields[c]), let name = CSVTable.string(b, fields[n]),
-                      !code.isEmpty, !name.isEmpty else {
+                guard fields.count > max(c, n) else { throw ImportError(file: path, location: "line \(r.line)", message: "expected code and name") }
+                let code = CSVTable.string(b, fields[c]), name = CSVTable.string(b, fields[n])
+                guard !code.isEmpty, !name.isEmpty else {
                     throw ImportError(file: path, location: "line \(r.line)", message: "expected code and name")
                 }
                 if out[code] != nil { throw ImportError(file: path, location: "line \(r.line)", message: "code '\(code)' appears twice") }

@@ -81,7 +81,7 @@ public struct CSVTable: @unchecked Sendable {
         data.withUnsafeBytes { raw in
             CSVTable.split(raw.bindMemory(to: UInt8.self), h.start, h.end, delimiter: dialect.delimiter, into: &fields)
             for f in fields {
-                hdr.append(CSVTable.string(raw.bindMemory(to: UInt8.self), f) ?? "")
+                hdr.append(CSVTable.string(raw.bindMemory(to: UInt8.self), f))
             }
         }
         self.header = hdr.map { $0.trimmingCharacters(in: .whitespaces) }
@@ -113,8 +113,8 @@ public struct CSVTable: @unchecked Sendable {
     /// The field's text with surrounding quotes removed and doubled quotes undone. A `CSVTable`'s bytes are valid
     /// UTF-8 by construction (`TextEncoding.decode` checked or transcoded them), so this decodes without checking
     /// again — `String(validating:)` cost 7% of a million-row import in generic-metadata lookups alone. Invalid
-    /// bytes from any other buffer come back as U+FFFD, never as a crash; the result is never nil.
-    public static func string(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String? {
+    /// bytes from any other buffer come back as U+FFFD, never as a crash.
+    public static func string(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String {
         var lo = r.lowerBound, hi = r.upperBound
         while lo < hi && b[lo] == 0x20 { lo += 1 }
         while hi > lo && b[hi - 1] == 0x20 { hi -= 1 }

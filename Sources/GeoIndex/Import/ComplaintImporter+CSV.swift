@@ -157,7 +157,8 @@ extension ComplaintImporter {
             for rec in table.records.prefix(5_000) {
                 CSVTable.split(b, rec.start, rec.end, delimiter: table.dialect.delimiter, into: &fields)
                 for c in [cols.createdAt, cols.resolvedAt, cols.updatedAt] where c >= 0 && c < fields.count {
-                    if let s = CSVTable.string(b, fields[c]), s.contains("/") { samples.append(s) }
+                    let s = CSVTable.string(b, fields[c])
+                    if s.contains("/") { samples.append(s) }
                 }
             }
         }

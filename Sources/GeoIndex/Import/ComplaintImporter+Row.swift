@@ -20,15 +20,16 @@ extension ComplaintImporter {
                     ? " (a decimal comma? use --decimal-comma, or numbers with a dot, e.g. 36.95)" : ""
                 return fail(nil, "has \(f.count) fields, the header has \(cols.count)\(hint)")
             }
-            func text(_ c: Int) -> String?? {  // nil = invalid UTF-8; .some(nil) = empty/absent
-                guard c >= 0, !CSVTable.isEmpty(b, f[c]) else { return .some(nil) }
-                guard let s = CSVTable.string(b, f[c]) else { return nil }
-                return .some(s)
+            /// The field's text; nil when the column is absent or the field empty. (A table's bytes are UTF-8 by
+            /// construction: `TextEncoding` checked or transcoded the whole file.)
+            func text(_ c: Int) -> String? {
+                guard c >= 0, !CSVTable.isEmpty(b, f[c]) else { return nil }
+                return CSVTable.string(b, f[c])
             }
             func number(_ c: Int, _ name: String) -> Result<Double, RowError> {
                 if CSVTable.isEmpty(b, f[c]) { return .failure(RowError(line: line, field: name, message: "missing coordinate")) }
                 guard let v = CSVTable.double(b, f[c], decimalComma: decimalComma) else {
-                    let s = CSVTable.string(b, f[c]) ?? "?"
+                    let s = CSVTable.string(b, f[c])
                     let hint = !decimalComma && s.contains(",") ? " (a decimal comma? use --decimal-comma)" : ""
                     return .failure(RowError(line: line, field: name, message: "not a number: '\(s.prefix(40))'\(hint)"))
                 }
@@ -38,17 +39,13 @@ extension ComplaintImporter {
             /// A descriptive coded column: the `--values` mapping, else the code's own spellings, else `other` with
             /// the source text (also kept when the source says "other" itself). nil: empty or no such column.
             func described<T: RawRepresentable & Equatable>(_ field: String, _ c: Int, _ parse: (String) -> T?, other: T)
-                -> Result<(T, String?)?, RowError> where T.RawValue == String {
-                guard c >= 0 else { return .success(nil) }
-                guard let v = text(c) else { return .failure(RowError(line: line, field: cols.name(field, c), message: "invalid UTF-8")) }
-                guard let v else { return .success(nil) }
+                -> (T, String?)? where T.RawValue == String {
+                guard let v = text(c) else { return nil }
                 let code = mapping.value(field, v).flatMap(T.init(rawValue:)) ?? parse(v) ?? other
-                return .success((code, code == other ? v : nil))
+                return (code, code == other ? v : nil)
             }
             func date(_ c: Int, _ field: String) -> Result<Int64?, RowError> {
-                guard c >= 0 else { return .success(nil) }
-                guard let v = text(c) else { return .failure(RowError(line: line, field: cols.name(field, c), message: "invalid UTF-8")) }
-                guard let v else { return .success(nil) }
+                guard let v = text(c) else { return .success(nil) }
                 guard let t = dates.parse(v) else {
                     return .failure(RowError(line: line, field: cols.name(field, c), message: "unparseable date '\(v.prefix(40))'\(dateHint)"))
                 }
@@ -57,8 +54,7 @@ extension ComplaintImporter {
             let xv: Double, yv: Double
             switch number(cols.x, cols.xName) { case .success(let v): xv = v; case .failure(let e): return .failure(e) }
             switch number(cols.y, cols.yName) { case .success(let v): yv = v; case .failure(let e): return .failure(e) }
-            guard let catText = text(cols.category) else { return fail(cols.name("category", cols.category), "invalid UTF-8") }
-            guard let catRaw = catText else { return fail(cols.name("category", cols.category), "missing category") }
+            guard let catRaw = text(cols.category) else { return fail(cols.name("category", cols.category), "missing category") }
             let category = mapping.value("category", catRaw) ?? ComplaintImporter.categoryCode(catRaw)
             let created: Int64
             switch date(cols.createdAt, "created_at") {
@@ -69,30 +65,17 @@ extension ComplaintImporter {
             }
             var c = NewComplaint(location: LonLat(lon: xv, lat: yv), category: category,
                                  createdAt: Date(timeIntervalSince1970: TimeInterval(created)))
-            if cols.id >= 0 {
-                guard let v = text(cols.id) else { return fail(cols.name("id", cols.id), "invalid UTF-8") }
-                c.externalRef = v
-            }
+            c.externalRef = text(cols.id)
             // Status decides the work flow: a value taskmap cannot read stops the row (or is mapped with --values).
-            if cols.status >= 0 {
-                let name = cols.name("status", cols.status)
-                guard let v = text(cols.status) else { return fail(name, "invalid UTF-8") }
-                if let v {
-                    guard let s = mapping.value("status", v).flatMap(ComplaintStatus.init(rawValue:)) ?? ComplaintStatus(parsing: v) else {
-                        return fail(name, "unknown status '\(v.prefix(30))' (expected \(ComplaintStatus.allCases.map(\.rawValue).joined(separator: "|")), or map it with --values \"status:\(v.prefix(30))=closed\")")
-                    }
-                    c.status = s
+            if let v = text(cols.status) {
+                guard let s = mapping.value("status", v).flatMap(ComplaintStatus.init(rawValue:)) ?? ComplaintStatus(parsing: v) else {
+                    return fail(cols.name("status", cols.status), "unknown status '\(v.prefix(30))' (expected \(ComplaintStatus.allCases.map(\.rawValue).joined(separator: "|")), or map it with --values \"status:\(v.prefix(30))=closed\")")
                 }
+                c.status = s
             }
             // Channel and type only describe: an unknown value is kept as `other` with its text.
-            switch described("channel", cols.channel, Channel.init(parsing:), other: .other) {
-            case .success(let v): if let v { c.channel = v.0; c.channelText = v.1 }
-            case .failure(let e): return .failure(e)
-            }
-            switch described("type", cols.type, ComplaintType.init(parsing:), other: .other) {
-            case .success(let v): if let v { c.type = v.0; c.typeText = v.1 }
-            case .failure(let e): return .failure(e)
-            }
+            if let (ch, t) = described("channel", cols.channel, Channel.init(parsing:), other: .other) { c.channel = ch; c.channelText = t }
+            if let (ty, t) = described("type", cols.type, ComplaintType.init(parsing:), other: .other) { c.type = ty; c.typeText = t }
             // A closing or update time before the opening is a data error of the source, not a reason to lose the
             // complaint: the time is dropped and the row is listed in the report.
             switch date(cols.resolvedAt, "resolved_at") {
@@ -109,20 +92,16 @@ extension ComplaintImporter {
                 }
             case .failure(let e): return .failure(e)
             }
-            if cols.satisfaction >= 0 {
-                let name = cols.name("satisfaction", cols.satisfaction)
-                guard let v = text(cols.satisfaction) else { return fail(name, "invalid UTF-8") }
-                if let v {
-                    guard let s = Int(v.trimmingCharacters(in: .whitespaces)), (1...5).contains(s) else {
-                        return fail(name, "'\(v.prefix(20))' is not a score from 1 to 5")
-                    }
-                    c.satisfaction = s
+            if let v = text(cols.satisfaction) {
+                guard let s = Int(v.trimmingCharacters(in: .whitespaces)), (1...5).contains(s) else {
+                    return fail(cols.name("satisfaction", cols.satisfaction), "'\(v.prefix(20))' is not a score from 1 to 5")
                 }
+                c.satisfaction = s
             }
             for (col, name) in [(cols.description, "description"), (cols.contactName, "contact_name"),
                                 (cols.contactPhone, "contact_phone"), (cols.contactEmail, "contact_email"),
                                 (cols.media, "media_urls")] where col >= 0 {
-                guard let v = text(col) else { return fail(cols.name(name, col), "invalid UTF-8") }
+                let v = text(col)
                 switch name {
                 case "description": c.description = v
                 case "contact_name": c.contactName = v

@@ -158,8 +158,8 @@ public struct ComplaintImporter {
         var s = Summary()
         s.rows = parsed.lines.count
         s.imported = result.inserted
-        s.assigned = rows.reduce(0) { $0 + ($1.address.isAssigned ? 1 : 0) }
-        s.unassigned = s.imported - s.assigned
+        s.unassigned = report.outside  // the report counted them
+        s.assigned = s.imported - s.unassigned
         s.withAddress = rows.reduce(0) { $0 + ($1.address.street != nil ? 1 : 0) }
         s.rejected = bad.count
         s.newCategories = result.newCategories.sorted()

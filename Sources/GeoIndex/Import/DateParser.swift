@@ -16,7 +16,6 @@ public struct DateParser: Sendable {
     struct Pattern: Sendable {
         var text: String
         var ops: [Op]
-        var hasTime: Bool
     }
 
     public let timeZone: TimeZone
@@ -100,8 +99,7 @@ public struct DateParser: Sendable {
         if ops.contains(.hour12) != ops.contains(.ampm) {
             throw FormatError(format: f, message: "%I (12-hour clock) and %p (AM/PM) go together")
         }
-        let hasTime = ops.contains(.hour24) || ops.contains(.hour12)
-        return Pattern(text: f, ops: ops, hasTime: hasTime)
+        return Pattern(text: f, ops: ops)
     }
 
     /// Unix seconds, or nil when no pattern matches the whole text.
@@ -116,16 +114,6 @@ public struct DateParser: Sendable {
             if let t = match(p, bytes) { return t }
         }
         return nil
-    }
-
-    /// The format that reads `s` (for the import report), nil if none.
-    public func formatMatching(_ s: String) -> String? {
-        var s = s
-        return s.withUTF8 { b -> String? in
-            let raw = UnsafeRawBufferPointer(b)
-            if isoFirst && isIstanbul && Timestamp.parse(bytes: raw) != nil { return "ISO 8601" }
-            return patterns.first { match($0, raw) != nil }?.text
-        }
     }
 
     /// English and Turkish month abbreviations, folded ("Şub" → "sub", "Ağu" → "agu").

@@ -7,8 +7,6 @@ public struct ImportMapping: Sendable {
     public var columns: [String: String] = [:]
     /// "field\u{1}folded source value" → taskmap value, for channel, type, status and category.
     var values: [String: String] = [:]
-    /// The mapped pairs as given, for the report.
-    public var valuePairs: [(field: String, from: String, to: String)] = []
 
     public init() {}
 
@@ -72,7 +70,6 @@ public struct ImportMapping: Sendable {
                 target = ComplaintImporter.categoryCode(to)
             }
             values[field + "\u{1}" + TurkishText.foldKey(from)] = target
-            valuePairs.append((field, from, target))
         }
     }
 

@@ -37,10 +37,8 @@ extension Category {
                 guard f.count == t.header.count else {
                     throw ImportError(file: path, location: "line \(r.line)", message: "has \(f.count) fields, the header has \(t.header.count)")
                 }
-                guard let code = CSVTable.string(b, f[c]), let ntr = CSVTable.string(b, f[tr]),
-                      let nen = CSVTable.string(b, f[en]), let d = CSVTable.string(b, f[dep]) else {
-                    throw ImportError(file: path, location: "line \(r.line)", message: "invalid UTF-8")
-                }
+                let code = CSVTable.string(b, f[c]), ntr = CSVTable.string(b, f[tr])
+                let nen = CSVTable.string(b, f[en]), d = CSVTable.string(b, f[dep])
                 let key = ComplaintImporter.categoryCode(code)
                 guard !key.isEmpty else { throw ImportError(file: path, location: "line \(r.line)", message: "empty code") }
                 guard seen.insert(key).inserted else {
