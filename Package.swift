@@ -38,11 +38,13 @@ let package = Package(
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("deflate")]),
 
         .target(name: "GeoIndex", dependencies: ["CSpatiaLite", "CProj", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .target(name: "TileRender", dependencies: ["GeoIndex", "CPNG"]),
+        // Text and label placement shared by the labels tile layer and the poster (FreeType, polylabel, collisions).
+        .target(name: "MapText", dependencies: ["CFreeType"]),
+        .target(name: "TileRender", dependencies: ["GeoIndex", "CPNG", "MapText"]),
         // "Which mahalle needs what": rates, observed/expected, trends, service figures, hot spots.
         .target(name: "NeedsAnalysis", dependencies: ["GeoIndex"]),
         // Print outputs: the monthly poster (tiles composed, labels, legend, scale bar, north arrow) and report.
-        .target(name: "MapPrint", dependencies: ["GeoIndex", "CPNG", "CFreeType"]),
+        .target(name: "MapPrint", dependencies: ["GeoIndex", "CPNG", "MapText"]),
         .target(
             name: "TaskMapServer",
             dependencies: [
@@ -67,9 +69,9 @@ let package = Package(
 
         .testTarget(name: "GeoIndexTests", dependencies: ["GeoIndex", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Golden PNGs are read by path (#filePath), not as resources.
-        .testTarget(name: "TileRenderTests", dependencies: ["TileRender", "GeoIndex", "NeedsAnalysis"], exclude: ["Golden"]),
+        .testTarget(name: "TileRenderTests", dependencies: ["TileRender", "MapText", "GeoIndex", "NeedsAnalysis"], exclude: ["Golden"]),
         .testTarget(name: "NeedsAnalysisTests", dependencies: ["NeedsAnalysis", "GeoIndex"], exclude: ["Fixtures"]),
-        .testTarget(name: "MapPrintTests", dependencies: ["MapPrint", "GeoIndex", "CPNG"]),
+        .testTarget(name: "MapPrintTests", dependencies: ["MapPrint", "MapText", "GeoIndex", "CPNG"]),
         // Runs the real `taskmap` binary (and headless Chromium against `taskmap serve`).
         .testTarget(name: "TaskMapCLITests", dependencies: ["taskmap", "CPNG", "GeoIndex"]),
         .testTarget(

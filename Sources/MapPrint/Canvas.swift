@@ -178,11 +178,10 @@ public struct RGBA: Equatable, Sendable {
 }
 
 public enum PrintError: Error, CustomStringConvertible {
-    case png(String), font(String), invalid(String)
+    case png(String), invalid(String)
     public var description: String {
         switch self {
         case .png(let m): return "PNG: \(m)"
-        case .font(let m): return "font: \(m)"
         case .invalid(let m): return m
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MapText
 import GeoIndex
 
 /// A printable map of a district for one month: tiles composed at the best-fitting zoom (heat, choropleth,

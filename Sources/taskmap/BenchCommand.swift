@@ -6,7 +6,7 @@ import GeoIndex
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Micro-benchmarks used by scripts/bench.", shouldDisplay: false,
-        subcommands: [Insert.self, Tiles.self, Scales.self])
+        subcommands: [Insert.self, Tiles.self, Scales.self, Labels.self])
 
     /// Single complaint inserts through the Swift API (reverse geocoding included), one transaction each,
     /// on an existing store: prints p50/p99/max latency.

@@ -9,7 +9,7 @@ extension BenchCommand {
     /// PNG size and the snapshot's bytes per complaint.
     struct Tiles: ParsableCommand {
         @OptionGroup var store: StoreOptions
-        @Option(help: "heat, pins, choropleth or boundaries.") var layer = "heat"
+        @Option(help: "heat, pins, choropleth, boundaries or labels.") var layer = "heat"
         @Option(help: "Passes over the list (the first also warms the heat scales).") var passes = 3
         @Option(help: "Write the tiles of the last pass to this folder (z_x_y.png), to look at.") var out: String?
         @Option(help: "none, or viewer: every tile with a random viewer filter (category, month, status), as the server's uncached benchmark asks; prints render-time percentiles.") var filters = "none"

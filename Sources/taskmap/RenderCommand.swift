@@ -12,7 +12,7 @@ struct RenderCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option(help: "One month, YYYY-MM.") var month: String?
     @Option(help: "A range of months, YYYY-MM..YYYY-MM (inclusive).") var months: String?
-    @Option(help: "Layers, comma-separated: heat, pins, choropleth, boundaries.") var layers = "heat,pins"
+    @Option(help: "Layers, comma-separated: heat, pins, choropleth, boundaries, labels.") var layers = "heat,pins"
     @Option(help: "Zoom range, e.g. 10-16.") var zoom = "10-16"
     @Option(help: "Only this box: minLon,minLat,maxLon,maxLat.") var bbox: String?
     @Option(help: "Only this district (ilçe); also bounds the area.") var district: String?

@@ -10,7 +10,7 @@ struct TileCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var filters: FilterOptions
-    @Option(help: "heat, pins, choropleth or boundaries.") var layer: String
+    @Option(help: "heat, pins, choropleth, boundaries or labels.") var layer: String
     @Argument(help: "The tile, Z/X/Y (XYZ numbering).") var tile: String
     @Flag(help: "A 512-px (@2x) tile.") var retina = false
     @Option(help: "Choropleth metric: count, per1000 or open.") var metric: String?

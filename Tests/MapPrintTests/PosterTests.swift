@@ -2,6 +2,7 @@ import Foundation
 import GeoIndex
 import XCTest
 @testable import MapPrint
+import MapText
 
 final class PosterTests: XCTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -107,11 +107,14 @@ final class BrowserTests: XCTestCase {
         let deskCover = try XCTUnwrap(attribute("data-map-cover", in: desk).flatMap(Double.init))
         XCTAssertGreaterThanOrEqual(deskCover, 0.7, "desk: the map covers \(deskCover) of the window")
         XCTAssertLessThan(deskCover, 0.95, "desk: the panel is beside the map")
+        // Mahalle names are on by default: the page loads tiles of the labels layer.
+        XCTAssertTrue(desk.contains("src=\"/tiles/labels/"), "no labels tiles in the page")
 
-        let link = "/?layer=choropleth&metric=per1000&category=cop&month=2024-03&z=14&lat=37.59&lon=36.95&live=0"
-        let state = try XCTUnwrap(attribute("data-state", in: try dom("1400,900", link)))
-            .replacingOccurrences(of: "&amp;", with: "&")
-        for part in ["layer=choropleth", "metric=per1000", "category=cop", "month=2024-03", "z=14", "lat=37.59000", "lon=36.95000"] {
+        let link = "/?layer=choropleth&metric=per1000&category=cop&month=2024-03&labels=0&z=14&lat=37.59&lon=36.95&live=0"
+        let linked = try dom("1400,900", link)
+        XCTAssertFalse(linked.contains("src=\"/tiles/labels/"), "labels=0 in the link, yet names are shown")
+        let state = try XCTUnwrap(attribute("data-state", in: linked)).replacingOccurrences(of: "&amp;", with: "&")
+        for part in ["layer=choropleth", "metric=per1000", "category=cop", "month=2024-03", "labels=0", "z=14", "lat=37.59000", "lon=36.95000"] {
             XCTAssertTrue(state.contains(part), "\(part) not applied: \(state)")
         }
     }

@@ -58,6 +58,7 @@ enum ViewerPage {
     <label><input type="radio" name="layer" value="pins"> Noktalar</label>
     <label><input type="radio" name="layer" value="choropleth"> Mahalle (koroplet)</label>
     <label><input type="checkbox" id="boundaries" checked> Mahalle sınırları</label>
+    <label><input type="checkbox" id="labels" checked> Mahalle adları</label>
     <label id="metric-box">Ölçü <select id="metric">
       <option value="count">şikâyet sayısı</option><option value="per1000">1000 kişide</option><option value="open">açık iş</option>
     </select></label>
@@ -78,6 +79,9 @@ enum ViewerPage {
 "use strict";
 const state = { meta: null, months: [], version: 0, tiles: null, bounds: null, mahalle: null, pins: null };
 const map = L.map("map", { zoomControl: true, preferCanvas: true });
+map.createPane("labels");
+map.getPane("labels").style.zIndex = 450;          // over tiles and the mahalle overlay, under pins and popups
+map.getPane("labels").style.pointerEvents = "none"; // taps go to the mahalle under a name
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
@@ -115,6 +119,10 @@ function refreshTiles() {
   if (state.bounds) map.removeLayer(state.bounds);
   state.bounds = null;
   if ($("boundaries").checked) state.bounds = L.tileLayer(tileURL("boundaries"), { maxZoom: 19 }).addTo(map);
+  // Names sit above the colours and below markers; they do not depend on filters or data (one URL, cached).
+  if (state.labels) map.removeLayer(state.labels);
+  state.labels = null;
+  if ($("labels").checked) state.labels = L.tileLayer("/tiles/labels/{z}/{x}/{y}{r}.png", { maxZoom: 19, pane: "labels" }).addTo(map);
   $("metric-box").style.display = layer === "choropleth" ? "" : "none";
   loadLegend(layer);
   loadMahalle();
@@ -242,6 +250,7 @@ function stateParams() {
   if (layer !== "heat") q.set("layer", layer);
   if (layer === "choropleth") q.set("metric", $("metric").value);
   if (!$("boundaries").checked) q.set("boundaries", "0");
+  if (!$("labels").checked) q.set("labels", "0");
   const c = map.getCenter();
   q.set("z", String(map.getZoom()));
   q.set("lat", c.lat.toFixed(5));
@@ -265,6 +274,7 @@ function applyState(q) {
   for (const r of document.querySelectorAll("input[name=layer]")) r.checked = r.value === layer;
   if (q.get("metric")) $("metric").value = q.get("metric");
   $("boundaries").checked = q.get("boundaries") !== "0";
+  $("labels").checked = q.get("labels") !== "0";
   const cats = (q.get("category") || "").split(",").filter(Boolean);
   for (const o of $("category").options) o.selected = cats.includes(o.value);
   $("status-filter").value = q.get("status") || "";
@@ -319,7 +329,7 @@ async function start() {
     else map.setView([39, 35], 6);
   }
   $("status").textContent = meta.complaints + " şikâyet";
-  for (const el of document.querySelectorAll("input[name=layer], #boundaries, #metric, #category, #status-filter, #channel, #use-month"))
+  for (const el of document.querySelectorAll("input[name=layer], #boundaries, #labels, #metric, #category, #status-filter, #channel, #use-month"))
     el.addEventListener("change", () => { refreshTiles(); saveState(true); });
   $("month").addEventListener("input", () => { $("month-label").textContent = state.months[+$("month").value] || "—"; });
   $("month").addEventListener("change", () => { $("use-month").checked = true; refreshTiles(); saveState(true); });

@@ -80,8 +80,15 @@ public struct Rasterizer: Sendable {
     }
 
     private mutating func drawClamped(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double) {
-        let w = Double(width)
-        draw(Float(min(max(ax, 0), w)), Float(ay), Float(min(max(bx, 0), w)), Float(by))
+        let w = Double(width), h = Double(height)
+        var ax = min(max(ax, 0), w), bx = min(max(bx, 0), w), ay = ay, by = by
+        // Clip to the rows in double precision: at high zooms a boundary's far end can be millions of pixels
+        // away, where a Float keeps no fraction of a pixel and the interpolated x drifts out of the row.
+        if ay == by { return }
+        func cut(_ y: Double) -> Double { ax + (bx - ax) * (y - ay) / (by - ay) }
+        if ay < 0, by > 0 { ax = cut(0); ay = 0 } else if by < 0, ay > 0 { bx = cut(0); by = 0 }
+        if ay > h, by < h { ax = cut(h); ay = h } else if by > h, ay < h { bx = cut(h); by = h }
+        draw(Float(ax), Float(ay), Float(bx), Float(by))
     }
 
     /// font-rs's `draw_line` (x already within [0, width]).
@@ -93,7 +100,7 @@ public struct Rasterizer: Sendable {
         let dxdy = (bx - ax) / (by - ay)
         var x = ax
         var yStart = Int(ay.rounded(.down))
-        if ay < 0 { x -= ay * dxdy; yStart = 0 }
+        if ay < 0 { x = min(max(x - ay * dxdy, 0), Float(width)); yStart = 0 }
         let yEnd = min(height, Int(by.rounded(.up)))
         guard yStart < yEnd else { return }
         let stride = width + 2
@@ -101,7 +108,8 @@ public struct Rasterizer: Sendable {
             for y in yStart..<yEnd {
                 let line = y * stride
                 let dy = min(Float(y + 1), by) - max(Float(y), ay)
-                let xnext = x + dxdy * dy
+                // Clamped: rounding must never step outside [0, width] (the buffer's row and its slack column).
+                let xnext = min(max(x + dxdy * dy, 0), Float(width))
                 let d = dy * dir
                 let (x0, x1) = x < xnext ? (x, xnext) : (xnext, x)
                 let x0floor = x0.rounded(.down)

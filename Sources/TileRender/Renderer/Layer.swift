@@ -12,17 +12,20 @@ public enum Layer: Hashable, Sendable {
     case choropleth
     /// Mahalle outlines (district borders heavier).
     case boundaries
+    /// Mahalle names, placed once per zoom over the whole district (transparent, to lay over the others).
+    case labels
 
     /// The ids of the layers that take no argument, in the order the viewer lists them.
-    public static let ids = ["heat", "pins", "choropleth", "boundaries"]
+    public static let ids = ["heat", "pins", "choropleth", "boundaries", "labels"]
 
-    /// "heat", "pins", "choropleth", "boundaries" or "mahalle-heat:<id>".
+    /// "heat", "pins", "choropleth", "boundaries", "labels" or "mahalle-heat:<id>".
     public init?(id: String) {
         switch id {
         case "heat": self = .heat
         case "pins": self = .pins
         case "choropleth": self = .choropleth
         case "boundaries": self = .boundaries
+        case "labels": self = .labels
         default:
             guard id.hasPrefix("mahalle-heat:"), let m = Int64(id.dropFirst("mahalle-heat:".count)) else { return nil }
             self = .mahalleHeat(m)
@@ -44,11 +47,12 @@ public enum Layer: Hashable, Sendable {
         case .pins: return "pins"
         case .choropleth: return "choropleth"
         case .boundaries: return "boundaries"
+        case .labels: return "labels"
         }
     }
 
-    /// Whether the layer's pixels depend on complaints (boundaries do not).
-    public var dependsOnComplaints: Bool { self != .boundaries }
+    /// Whether the layer's pixels depend on complaints (boundaries and names do not).
+    public var dependsOnComplaints: Bool { self != .boundaries && self != .labels }
 }
 
 /// What a choropleth counts per mahalle (among complaints passing the filter).

@@ -12,6 +12,8 @@ public enum TileRenderError: Error, Equatable, CustomStringConvertible, Sendable
     case unknownMahalle(Int64)
     /// libpng failed (code from cpng.h and its message).
     case png(code: Int32, message: String, operation: String)
+    /// The labels layer could not load its font (path and FreeType's message).
+    case font(String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum TileRenderError: Error, Equatable, CustomStringConvertible, Sendable
         case .unknownMetric(let s): return "unknown metric '\(s)': expected \(ChoroplethMetric.allCases.map(\.rawValue).joined(separator: "|"))"
         case .unknownMahalle(let id): return "unknown mahalle id \(id)"
         case .png(let code, let message, let op): return "PNG \(op) failed (code \(code)): \(message)"
+        case .font(let s): return "labels: \(s) (Debian: fonts-dejavu-core)"
         }
     }
 }

@@ -7,6 +7,7 @@ public struct TileRenderOptions: Sendable, Equatable {
     public var pins = PinOptions()
     public var choropleth = ChoroplethOptions()
     public var boundaries = BoundaryOptions()
+    public var labels = LabelOptions()
     /// zlib level for every PNG. 1 is ~10× faster than 6 on tiles and only a few per cent larger.
     public var zlibLevel: Int32 = 1
     public init() {}
@@ -93,5 +94,22 @@ public struct BoundaryOptions: Sendable, Equatable {
     public var widthHighZoom: Double = 1.6
     /// District borders and the outer edge are this many times wider.
     public var districtFactor: Double = 2
+    public init() {}
+}
+
+/// Mahalle names (the `labels` layer). Sizes are for 256-px tiles; @2x draws the same names at twice the size in
+/// the same places.
+public struct LabelOptions: Sendable, Equatable {
+    public var fontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    public var fontPixels = 12
+    public var color = RGBA(0x1F2933)
+    /// A light halo keeps names legible on dark choropleth classes and hot heat.
+    public var haloColor = RGBA(0xFFFFFF, alpha: 230)
+    public var haloPixels = 2
+    /// A name is a candidate at a zoom once it fits its mahalle there: the polygon is at least this fraction of
+    /// the name's width across, and the name's half height fits around the pole of inaccessibility.
+    public var fitWidthFraction: Double = 0.9
+    /// Extra space kept free around every placed name (pixels), so neighbouring names do not touch.
+    public var paddingPixels: Double = 3
     public init() {}
 }

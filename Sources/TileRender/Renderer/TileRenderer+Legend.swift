@@ -53,6 +53,10 @@ extension TileRenderer {
             return Legend(layer: layer.id, title: "Sınırlar", kind: .lines,
                           stops: [Legend.Stop(value: nil, label: "mahalle", color: b.color.hex),
                                   Legend.Stop(value: nil, label: "ilçe / dış sınır (kalın)", color: b.color.hex)])
+
+        case .labels:
+            return Legend(layer: layer.id, title: "Mahalle adları", kind: .lines, stops: [],
+                          notes: "Her yakınlaştırmada bir kez yerleştirilir: ad mahallesine sığdığında, nüfusu büyük olan önce, çakışan ad yazılmaz.")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GeoIndex
+import MapText
 
 /// One rendered tile: PNG bytes, and whether it shows nothing (then `png` is the shared transparent PNG).
 public struct RenderedTile: Sendable, Equatable {
@@ -25,6 +26,8 @@ public final class TileRenderer: @unchecked Sendable {
     let directory: MahalleDirectory
     /// The heat kernel in cells (radius = radiusPixels / cellPixels): the same for 1× and @2x.
     let kernel: HeatKernel
+    /// Mahalle names, placed once per zoom.
+    let labels: LabelTiles
 
     private struct HeatKey: Hashable { var zoom: Int; var filter: String; var mahalle: Int64? }
     private struct ChoroKey: Hashable { var filter: String; var metric: ChoroplethMetric }
@@ -58,6 +61,7 @@ public final class TileRenderer: @unchecked Sendable {
         self.version = version
         areas = ProjectedAreas(mahalle)
         directory = MahalleDirectory(mahalle)
+        labels = LabelTiles(areas: areas, options: options.labels)
         categoryColors = CategoryPalette.table(snapshot.tables)
         let f = max(1, options.heat.cellPixels)
         kernel = HeatKernel(radius: max(1, (options.heat.radiusPixels + f / 2) / f))
@@ -87,7 +91,7 @@ public final class TileRenderer: @unchecked Sendable {
         switch layer {
         case .heat, .mahalleHeat: return options.heat.radiusPixels
         case .pins: return max(options.pins.clusterCellPixels, Int((options.pins.pinRadius + 2).rounded(.up)))
-        case .choropleth, .boundaries: return 0
+        case .choropleth, .boundaries, .labels: return 0
         }
     }
 
@@ -150,6 +154,10 @@ public final class TileRenderer: @unchecked Sendable {
             let canvas = TileCanvas(tile: tile, size: size)
             if areas.areas(in: canvas.normalizedBox).isEmpty { return try empty(tile, size) }
             return try done(AreaPainter.boundaries(areas: areas, canvas: canvas, options: options.boundaries, scale: scale))
+
+        case .labels:
+            guard let image = try labels.image(tile: tile, retina: retina) else { return try empty(tile, size) }
+            return try done(image)
         }
     }
 
@@ -283,6 +291,13 @@ public final class TileRenderer: @unchecked Sendable {
     }
 
     func currentTables() -> ComplaintSnapshot.Tables { lock.withLock { snapshot.tables } }
+
+    /// The mahalle names placed at a zoom: names with their boxes in 1× world pixels, and how many were
+    /// candidates (fit their mahalle at that zoom). Places them if the zoom was not asked for before.
+    public func labelPlacement(zoom: Int) throws -> (placed: [(name: String, mahalleID: Int64, box: LabelPlacer.Box)], candidates: Int) {
+        let z = try labels.zoom(zoom)
+        return (z.placed.map { (areas.areas[$0.area].name, areas.areas[$0.area].id, $0.box) }, z.candidates)
+    }
 
     /// The snapshot tiles are currently drawn from.
     public func currentSnapshot() -> ComplaintSnapshot { lock.withLock { snapshot } }

@@ -22,8 +22,13 @@ public enum LabelPlacer {
         public var polygons: [[[(x: Double, y: Double)]]]
         /// The text's size in pixels, halo included.
         public var width: Double, height: Double
-        public init(name: String, population: Int, area: Double, polygons: [[[(x: Double, y: Double)]]], width: Double, height: Double) {
+        /// The pole of inaccessibility in the same pixels, when the caller has it already (label tiles compute it
+        /// once per mahalle and scale it to each zoom); nil: computed here at 1-pixel precision.
+        public var pole: (x: Double, y: Double)?
+        public init(name: String, population: Int, area: Double, polygons: [[[(x: Double, y: Double)]]], width: Double, height: Double,
+                    pole: (x: Double, y: Double)? = nil) {
             self.name = name; self.priority = (population, area); self.polygons = polygons; self.width = width; self.height = height
+            self.pole = pole
         }
     }
 
@@ -32,19 +37,27 @@ public enum LabelPlacer {
         public var box: Box
         /// Where the text's centre goes.
         public var x: Double, y: Double
+        public init(name: String, box: Box, x: Double, y: Double) { self.name = name; self.box = box; self.x = x; self.y = y }
     }
 
     /// Greedy placement in priority order. `frame` is the map's size; `reserved` are boxes no name may touch.
+    /// Returns the placed names with the index of their candidate.
     public static func place(_ candidates: [Candidate], frameWidth: Double, frameHeight: Double, reserved: [Box]) -> [Placed] {
+        placeIndexed(candidates, frameWidth: frameWidth, frameHeight: frameHeight, reserved: reserved).map(\.placed)
+    }
+
+    /// `place`, each name with the index of the candidate it came from.
+    public static func placeIndexed(_ candidates: [Candidate], frameWidth: Double, frameHeight: Double,
+                                    reserved: [Box]) -> [(candidate: Int, placed: Placed)] {
         let order = candidates.indices.sorted {
             let a = candidates[$0].priority, b = candidates[$1].priority
             return a.population != b.population ? a.population > b.population : a.area > b.area
         }
-        var placed: [Placed] = []
+        var placed: [(candidate: Int, placed: Placed)] = []
         var grid = BoxGrid(cell: 64)
         for i in order {
             let c = candidates[i]
-            guard let pole = poleOfInaccessibility(c.polygons, precision: 1) else { continue }
+            guard let pole = c.pole ?? poleOfInaccessibility(c.polygons, precision: 1) else { continue }
             // The pole, then shifted by half or a whole label height/width: still inside the polygon.
             let dy = c.height, dx = c.width / 2
             let offsets: [(Double, Double)] = [(0, 0), (0, -dy), (0, dy), (-dx, 0), (dx, 0), (0, -2 * dy), (0, 2 * dy),
@@ -55,7 +68,7 @@ public enum LabelPlacer {
                 let box = Box(x0: x - c.width / 2, y0: y - c.height / 2, x1: x + c.width / 2, y1: y + c.height / 2)
                 guard box.inside(width: frameWidth, height: frameHeight) else { continue }
                 if reserved.contains(where: box.intersects) || grid.intersects(box) { continue }
-                placed.append(Placed(name: c.name, box: box, x: x, y: y))
+                placed.append((i, Placed(name: c.name, box: box, x: x, y: y)))
                 grid.insert(box)
                 break
             }
@@ -141,7 +154,7 @@ public enum LabelPlacer {
     }
 
     /// Distance to the nearest edge, positive inside (even-odd over all rings), negative outside.
-    static func signedDistance(_ polygons: [[[(x: Double, y: Double)]]], _ x: Double, _ y: Double) -> Double {
+    public static func signedDistance(_ polygons: [[[(x: Double, y: Double)]]], _ x: Double, _ y: Double) -> Double {
         var inside = false
         var best = Double.infinity
         for poly in polygons {
@@ -158,7 +171,7 @@ public enum LabelPlacer {
         return (inside ? 1 : -1) * best
     }
 
-    static func contains(_ polygons: [[[(x: Double, y: Double)]]], _ x: Double, _ y: Double) -> Bool { signedDistance(polygons, x, y) > 0 }
+    public static func contains(_ polygons: [[[(x: Double, y: Double)]]], _ x: Double, _ y: Double) -> Bool { signedDistance(polygons, x, y) > 0 }
 
     static func segmentDistance(_ px: Double, _ py: Double, _ a: (x: Double, y: Double), _ b: (x: Double, y: Double)) -> Double {
         var x = a.x, y = a.y
@@ -185,7 +198,7 @@ public enum LabelPlacer {
         return (cx / (6 * a), cy / (6 * a))
     }
 
-    static func area(_ ring: [(x: Double, y: Double)]) -> Double {
+    public static func area(_ ring: [(x: Double, y: Double)]) -> Double {
         var s = 0.0
         var j = ring.count - 1
         for i in 0..<ring.count { s += ring[j].x * ring[i].y - ring[i].x * ring[j].y; j = i }
