@@ -102,6 +102,17 @@ final class FilterBucketsTests: XCTestCase {
 
     /// A replaced sorted record is marked dead, not removed: the sorted records are not copied, positions do not
     /// move, so the index is kept as it was; the merge drops the dead ones and the index is rebuilt.
+    func testMortonKeysRoundTrip() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<10_000 {
+            let x = UInt32.random(in: .min ... .max, using: &rng), y = UInt32.random(in: .min ... .max, using: &rng)
+            let (dx, dy) = Morton.deinterleave(Morton.interleave(x, y))
+            XCTAssertEqual(dx, x); XCTAssertEqual(dy, y)
+        }
+        XCTAssertTrue(Morton.deinterleave(Morton.interleave(.max, 0)) == (.max, 0))
+        XCTAssertTrue(Morton.deinterleave(Morton.interleave(0, .max)) == (0, .max))
+    }
+
     func testReplacingASortedRecordMarksItDeadAndKeepsTheIndex() throws {
         var snap = Fixture.snapshot(Array(Self.records.prefix(20_000)))
         let filter = snap.compile(ComplaintFilter(categories: ["park"]))
@@ -167,6 +178,12 @@ final class FilterBucketsTests: XCTestCase {
                 let b = HeatAggregate.counts(ref, canvas: canvas, cellPixels: 2, filter: filter)
                 XCTAssertTrue(a.counts == b.counts, "\(name) z\(z): counts differ")
                 XCTAssertEqual(a.total, b.total, "\(name) z\(z)")
+                // What heat tiles are drawn from: the filter's sorted Morton keys (tail merged, dead left out).
+                let keys = HeatScaleEstimator.filteredKeys(snap, filter: filter, mahalleIndex: nil, candidates: snap.candidates(for: filter))
+                let k = HeatAggregate.counts(keys: keys, canvas: canvas, cellPixels: 2)
+                XCTAssertTrue(k.counts == b.counts, "\(name) z\(z): counts from keys differ")
+                XCTAssertEqual(k.total, b.total, "\(name) z\(z): total from keys")
+                XCTAssertEqual(Set(k.occupied), Set(b.occupied), "\(name) z\(z): occupied cells from keys")
                 let pinCanvas = TileCanvas(tile: t, size: 256, buffer: 64)
                 // As multisets: a changed complaint is drawn from the tail, elsewhere in the list than in `ref`.
                 func marks(_ m: [PinMark]) -> [String] { m.map { "\($0.x) \($0.y) \($0.kind)" }.sorted() }

@@ -73,6 +73,22 @@ public enum Morton {
     @inlinable
     public static func interleave(_ x: UInt32, _ y: UInt32) -> UInt64 { spread(x) | (spread(y) << 1) }
 
+    /// The even bits of `v`, packed (the inverse of `spread`).
+    @inlinable
+    static func compact(_ v: UInt64) -> UInt32 {
+        var x = v & 0x5555_5555_5555_5555
+        x = (x | (x >> 1)) & 0x3333_3333_3333_3333
+        x = (x | (x >> 2)) & 0x0F0F_0F0F_0F0F_0F0F
+        x = (x | (x >> 4)) & 0x00FF_00FF_00FF_00FF
+        x = (x | (x >> 8)) & 0x0000_FFFF_0000_FFFF
+        x = (x | (x >> 16)) & 0x0000_0000_FFFF_FFFF
+        return UInt32(truncatingIfNeeded: x)
+    }
+
+    /// The position a key was made from: `deinterleave(interleave(x, y)) == (x, y)`.
+    @inlinable
+    public static func deinterleave(_ key: UInt64) -> (x: UInt32, y: UInt32) { (compact(key), compact(key >> 1)) }
+
     /// The key range [lo, hi] of all points in tile (z, tx, ty), z ≤ 32.
     @inline(__always)
     public static func tileRange(z: Int, x: UInt32, y: UInt32) -> ClosedRange<UInt64> {

@@ -101,7 +101,7 @@ public final class TileRenderer: @unchecked Sendable {
                        metric: ChoroplethMetric = .count) throws -> RenderedTile {
         let size = retina ? 512 : 256
         let scale = retina ? 2.0 : 1.0
-        let (snap, cats) = lock.withLock { (snapshot, categoryColors) }
+        let (snap, cats, v) = lock.withLock { (snapshot, categoryColors, version) }
         let filter = layer.isHeat ? Self.heatFilter(filter, snap) : filter
         func done(_ image: RGBAImage) throws -> RenderedTile {
             if image.isBlank { return try empty(tile, size) }
@@ -109,9 +109,9 @@ public final class TileRenderer: @unchecked Sendable {
         }
         switch layer {
         case .heat:
-            let f = plan(filter, snap)
-            let shader = heatShader(zoom: tile.z, filter: filter, compiled: f, mahalle: nil, snap)
-            let counts = heatCounts(snap, tile: tile, size: size, filter: f, mahalleIndex: nil)
+            let f = plan(filter, snap, v)
+            let shader = heatShader(zoom: tile.z, filter: filter, compiled: f, mahalle: nil, snap, v)
+            let counts = heatCounts(keys: heatKeys(filter: filter, compiled: f, mahalle: nil, snap, v), tile: tile, size: size)
             if counts.total == 0 { return try empty(tile, size) }
             let image = shader.shade(HeatAggregate.density(counts, kernel: kernel), size: size)
             if !image.indices.contains(where: { $0 != 0 }) { return try empty(tile, size) }
@@ -120,10 +120,10 @@ public final class TileRenderer: @unchecked Sendable {
         case .mahalleHeat(let id):
             guard let ai = areas.byID[id] else { throw TileRenderError.unknownMahalle(id) }
             guard let mi = snap.tables.mahalleIndex[id] else { return try empty(tile, size) }
-            let f = plan(filter, snap)
-            let shader = heatShader(zoom: tile.z, filter: filter, compiled: f, mahalle: (id, mi), snap)
+            let f = plan(filter, snap, v)
+            let shader = heatShader(zoom: tile.z, filter: filter, compiled: f, mahalle: (id, mi), snap, v)
             guard let mask = AreaPainter.mask(areas.areas[ai], canvas: TileCanvas(tile: tile, size: size)) else { return try empty(tile, size) }
-            let counts = heatCounts(snap, tile: tile, size: size, filter: f, mahalleIndex: mi)
+            let counts = heatCounts(keys: heatKeys(filter: filter, compiled: f, mahalle: (id, mi), snap, v), tile: tile, size: size)
             if counts.total == 0 { return try empty(tile, size) }
             let indexed = shader.shade(HeatAggregate.density(counts, kernel: kernel), size: size)
             var image = RGBAImage(width: size, height: size)
@@ -133,7 +133,7 @@ public final class TileRenderer: @unchecked Sendable {
             return try done(image)
 
         case .pins:
-            let f = plan(filter, snap)
+            let f = plan(filter, snap, v)
             let p = options.pins
             let clustered = tile.z < p.clusterBelowZoom
             let buffer = Int((Double(clustered ? p.clusterCellPixels : Int((p.pinRadius + 2).rounded(.up))) * scale))
@@ -145,7 +145,7 @@ public final class TileRenderer: @unchecked Sendable {
             return try done(PinPainter(options: p, categoryColors: cats).paint(marks, size: size, buffer: buffer, scale: scale))
 
         case .choropleth:
-            let c = choroplethClasses(filter: filter, metric: metric, snap)
+            let c = choroplethClasses(filter: filter, metric: metric, snap, v)
             let canvas = TileCanvas(tile: tile, size: size)
             if areas.areas(in: canvas.normalizedBox).isEmpty { return try empty(tile, size) }
             return try done(AreaPainter.choropleth(areas: areas, colors: c.areaColors, canvas: canvas, options: options.choropleth, scale: scale))
@@ -174,12 +174,12 @@ public final class TileRenderer: @unchecked Sendable {
         return try render(layer: layer, tile: tile, retina: retina, filter: filter, metric: m)
     }
 
-    /// Heat stage 1 for a tile: cells of `cellPixels` at 1× (twice as many pixels at @2x, the same cells).
-    func heatCounts(_ snap: ComplaintSnapshot, tile: TileCoord, size: Int, filter: FilterPlan, mahalleIndex: UInt16?) -> CountGrid {
+    /// Heat stage 1 for a tile: cells of `cellPixels` at 1× (twice as many pixels at @2x, the same cells), counted
+    /// from the filter's sorted Morton keys (the ones its heat scales are made from).
+    func heatCounts(keys: [UInt64], tile: TileCoord, size: Int) -> CountGrid {
         let f = max(1, options.heat.cellPixels) * (size / 256)
         let canvas = HeatAggregate.canvas(tile: tile, size: size, kernel: kernel, cellPixels: f)
-        return HeatAggregate.counts(snap, canvas: canvas, cellPixels: f, filter: filter.filter, mahalleIndex: mahalleIndex,
-                                    candidates: filter.candidates)
+        return HeatAggregate.counts(keys: keys, canvas: canvas, cellPixels: f)
     }
 
     // MARK: - Empty tiles
@@ -213,17 +213,20 @@ public final class TileRenderer: @unchecked Sendable {
 
     // MARK: - Caches
 
-    private func compiledFilter(_ filter: ComplaintFilter, _ snap: ComplaintSnapshot) -> CompiledFilter { plan(filter, snap).filter }
+    private func compiledFilter(_ filter: ComplaintFilter, _ snap: ComplaintSnapshot, _ v: UInt64) -> CompiledFilter { plan(filter, snap, v).filter }
 
     /// The filter compiled for `snap`, with its candidate positions; cached per data version (bounded in count
     /// and in candidate bytes).
-    private func plan(_ filter: ComplaintFilter, _ snap: ComplaintSnapshot) -> FilterPlan {
+    private func plan(_ filter: ComplaintFilter, _ snap: ComplaintSnapshot, _ v: UInt64) -> FilterPlan {
         let key = filter.canonicalKey
-        if let c = lock.withLock({ compiled[key] }) { return c }
+        if let c = lock.withLock({ version == v ? compiled[key] : nil }) { return c }
         let c = snap.compile(filter, directory: directory)
         let p = FilterPlan(filter: c, candidates: snap.candidates(for: c))
         let bytes = (p.candidates?.count ?? 0) * 4
         lock.withLock {
+            // Cached only for the data version it was made from (a render that started before an update may
+            // finish after it: its results must not serve the new version).
+            guard version == v else { return }
             if compiled.count > Self.cacheLimit || candidateBytes + bytes > Self.candidateBytesLimit {
                 compiled.removeAll(); candidateBytes = 0
             }
@@ -234,22 +237,12 @@ public final class TileRenderer: @unchecked Sendable {
     }
 
     private func heatShader(zoom: Int, filter: ComplaintFilter, compiled f: FilterPlan, mahalle: (Int64, UInt16)?,
-                            _ snap: ComplaintSnapshot) -> HeatShader {
+                            _ snap: ComplaintSnapshot, _ v: UInt64) -> HeatShader {
         let key = HeatKey(zoom: zoom, filter: filter.canonicalKey, mahalle: mahalle?.0)
-        if let s = lock.withLock({ shaders[key] }) { return s }
-        // The filter's sorted keys are collected once (from its category × month buckets when it has them); each
-        // zoom's scale is one run count over them, made when a tile of that zoom is first asked for.
-        let keysKey = HeatKey(zoom: -1, filter: key.filter, mahalle: key.mahalle)
-        let keys: [UInt64]
-        if let k = lock.withLock({ keysByFilter[keysKey] }) { keys = k } else {
-            keys = HeatScaleEstimator.filteredKeys(snap, filter: f.filter, mahalleIndex: mahalle?.1, candidates: f.candidates)
-            let bytes = keys.count * 8
-            lock.withLock {
-                if keysByFilter.count > Self.cacheLimit || keyBytes + bytes > Self.keyBytesLimit { keysByFilter.removeAll(); keyBytes = 0 }
-                keysByFilter[keysKey] = keys
-                keyBytes += bytes
-            }
-        }
+        if let s = lock.withLock({ version == v ? shaders[key] : nil }) { return s }
+        // Each zoom's scale is one run count over the filter's sorted keys, made when a tile of that zoom is first
+        // asked for.
+        let keys = heatKeys(filter: filter, compiled: f, mahalle: mahalle, snap, v)
         // Scales are quantised (quarter octaves), so a few shaders (palette + lookup table, ~8,000 log1p each) serve
         // every zoom and filter: made once per scale, not once per zoom and filter.
         let scale = HeatScaleEstimator.scale(keys: keys, zoom: zoom, options: options.heat)
@@ -262,18 +255,37 @@ public final class TileRenderer: @unchecked Sendable {
             }
         }
         lock.withLock {
+            guard version == v else { return }
             if shaders.count > Self.cacheLimit { shaders.removeAll() }
             shaders[key] = shader
         }
         return shader
     }
 
-    private func choroplethClasses(filter: ComplaintFilter, metric: ChoroplethMetric, _ snap: ComplaintSnapshot) -> ChoroplethClasses {
+    /// The sorted Morton keys of the complaints a heat filter keeps (in one mahalle, for per-mahalle heat): collected
+    /// once per filter and data version (from its category × month buckets when it has them), then read by every
+    /// heat tile and scale of that filter; bounded in bytes.
+    private func heatKeys(filter: ComplaintFilter, compiled f: FilterPlan, mahalle: (Int64, UInt16)?, _ snap: ComplaintSnapshot, _ v: UInt64) -> [UInt64] {
+        let keysKey = HeatKey(zoom: -1, filter: filter.canonicalKey, mahalle: mahalle?.0)
+        if let k = lock.withLock({ version == v ? keysByFilter[keysKey] : nil }) { return k }
+        let keys = HeatScaleEstimator.filteredKeys(snap, filter: f.filter, mahalleIndex: mahalle?.1, candidates: f.candidates)
+        let bytes = keys.count * 8
+        lock.withLock {
+            guard version == v else { return }
+            if keysByFilter.count > Self.cacheLimit || keyBytes + bytes > Self.keyBytesLimit { keysByFilter.removeAll(); keyBytes = 0 }
+            keysByFilter[keysKey] = keys
+            keyBytes += bytes
+        }
+        return keys
+    }
+
+    private func choroplethClasses(filter: ComplaintFilter, metric: ChoroplethMetric, _ snap: ComplaintSnapshot, _ v: UInt64) -> ChoroplethClasses {
         let key = ChoroKey(filter: filter.canonicalKey, metric: metric)
-        if let c = lock.withLock({ classes[key] }) { return c }
-        let c = ChoroplethClasses(snap, filter: compiledFilter(filter, snap), metric: metric, areas: areas, options: options.choropleth,
+        if let c = lock.withLock({ version == v ? classes[key] : nil }) { return c }
+        let c = ChoroplethClasses(snap, filter: compiledFilter(filter, snap, v), metric: metric, areas: areas, options: options.choropleth,
                                   scope: scope(of: filter))
         lock.withLock {
+            guard version == v else { return }
             if classes.count > Self.cacheLimit { classes.removeAll() }
             classes[key] = c
         }
@@ -284,10 +296,10 @@ public final class TileRenderer: @unchecked Sendable {
     /// every tile of it. The server may compare it before and after an update to know whether a change can
     /// recolour tiles far away from it.
     public func heatScale(zoom: Int, filter: ComplaintFilter = .all, mahalle: Int64? = nil) -> HeatScale {
-        let snap = lock.withLock { snapshot }
+        let (snap, v) = lock.withLock { (snapshot, version) }
         let filter = Self.heatFilter(filter, snap)
         let mi = mahalle.flatMap { snap.tables.mahalleIndex[$0] }
-        return heatShader(zoom: zoom, filter: filter, compiled: plan(filter, snap), mahalle: mahalle.map { ($0, mi ?? 0) }, snap).scale
+        return heatShader(zoom: zoom, filter: filter, compiled: plan(filter, snap, v), mahalle: mahalle.map { ($0, mi ?? 0) }, snap, v).scale
     }
 
     func currentTables() -> ComplaintSnapshot.Tables { lock.withLock { snapshot.tables } }
@@ -304,6 +316,7 @@ public final class TileRenderer: @unchecked Sendable {
 
     /// Per-mahalle values, class breaks and colours of a choropleth (for the legend, tests and the needs table).
     public func choropleth(filter: ComplaintFilter = .all, metric: ChoroplethMetric = .count) -> ChoroplethClasses {
-        choroplethClasses(filter: filter, metric: metric, lock.withLock { snapshot })
+        let (snap, v) = lock.withLock { (snapshot, version) }
+        return choroplethClasses(filter: filter, metric: metric, snap, v)
     }
 }

@@ -7,26 +7,7 @@ extension ComplaintSnapshot {
     /// (adjacent ranges merged), so a scan reads few records outside the box. Callers still test each record
     /// against the box, and must visit `tail` (recent, unsorted inserts) themselves.
     func sortedRanges(inBoxX x0: UInt32, _ x1: UInt32, y y0: UInt32, _ y1: UInt32) -> [Range<Int>] {
-        let span = max(UInt64(x1 - x0), UInt64(y1 - y0)) + 1
-        var z = 0
-        while z < 30 && (UInt64(1) << UInt64(32 - (z + 1))) * 4 >= span { z += 1 }
-        let shift = UInt32(32 - z)
-        let cx0 = z == 0 ? 0 : x0 >> shift, cx1 = z == 0 ? 0 : x1 >> shift
-        let cy0 = z == 0 ? 0 : y0 >> shift, cy1 = z == 0 ? 0 : y1 >> shift
-        var keys: [(UInt64, UInt64)] = []
-        keys.reserveCapacity(Int((cx1 - cx0 + 1) * (cy1 - cy0 + 1)))
-        for cy in cy0...cy1 {
-            for cx in cx0...cx1 {
-                let r = Morton.tileRange(z: z, x: cx, y: cy)
-                keys.append((r.lowerBound, r.upperBound))
-            }
-        }
-        keys.sort { $0.0 < $1.0 }
-        var merged: [(UInt64, UInt64)] = []
-        merged.reserveCapacity(keys.count)
-        for r in keys {
-            if let last = merged.last, last.1 &+ 1 == r.0 { merged[merged.count - 1].1 = r.1 } else { merged.append(r) }
-        }
+        let merged = Self.mortonRanges(inBoxX: x0, x1, y: y0, y1)
         var out: [Range<Int>] = []
         out.reserveCapacity(merged.count)
         sorted.withUnsafeBufferPointer { buf in
@@ -47,6 +28,55 @@ extension ComplaintSnapshot {
             }
         }
         return out
+    }
+
+    /// Index ranges of a sorted array of Morton keys (a filter's keys) whose points may lie in the box: the same
+    /// cover as `sortedRanges`, over 8-byte keys instead of 32-byte records.
+    static func keyRanges(_ keys: UnsafeBufferPointer<UInt64>, inBoxX x0: UInt32, _ x1: UInt32, y y0: UInt32, _ y1: UInt32) -> [Range<Int>] {
+        let merged = mortonRanges(inBoxX: x0, x1, y: y0, y1)
+        var out: [Range<Int>] = []
+        out.reserveCapacity(merged.count)
+        var start = 0
+        func lowerBound(_ key: UInt64, from: Int) -> Int {
+            var a = from, b = keys.count
+            while a < b {
+                let m = (a + b) >> 1
+                if keys[m] < key { a = m + 1 } else { b = m }
+            }
+            return a
+        }
+        for (lo, hi) in merged {
+            let a = lowerBound(lo, from: start)
+            let b = hi == .max ? keys.count : lowerBound(hi &+ 1, from: a)
+            if a < b { out.append(a..<b) }
+            start = b
+        }
+        return out
+    }
+
+    /// Morton key ranges [lo, hi] covering the box, ascending, adjacent ones merged.
+    static func mortonRanges(inBoxX x0: UInt32, _ x1: UInt32, y y0: UInt32, _ y1: UInt32) -> [(UInt64, UInt64)] {
+        let span = max(UInt64(x1 - x0), UInt64(y1 - y0)) + 1
+        var z = 0
+        while z < 30 && (UInt64(1) << UInt64(32 - (z + 1))) * 4 >= span { z += 1 }
+        let shift = UInt32(32 - z)
+        let cx0 = z == 0 ? 0 : x0 >> shift, cx1 = z == 0 ? 0 : x1 >> shift
+        let cy0 = z == 0 ? 0 : y0 >> shift, cy1 = z == 0 ? 0 : y1 >> shift
+        var keys: [(UInt64, UInt64)] = []
+        keys.reserveCapacity(Int((cx1 - cx0 + 1) * (cy1 - cy0 + 1)))
+        for cy in cy0...cy1 {
+            for cx in cx0...cx1 {
+                let r = Morton.tileRange(z: z, x: cx, y: cy)
+                keys.append((r.lowerBound, r.upperBound))
+            }
+        }
+        keys.sort { $0.0 < $1.0 }
+        var merged: [(UInt64, UInt64)] = []
+        merged.reserveCapacity(keys.count)
+        for r in keys {
+            if let last = merged.last, last.1 &+ 1 == r.0 { merged[merged.count - 1].1 = r.1 } else { merged.append(r) }
+        }
+        return merged
     }
 
     /// Visits the live positions of `sorted` in `ranges` (ascending; dead ones, replaced by a newer version in the
