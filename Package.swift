@@ -25,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         // .xlsx exports from call centres: an .xlsx is a ZIP of XML parts; Foundation's XMLParser reads the XML.
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // Hashes and HMAC: API keys kept as SHA-256, webhook bodies signed with HMAC-SHA-256 (instead of the
+        // hand-written SHA-256 GeoIndex had).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries (Debian: libspatialite-dev, libsqlite3-dev, libproj-dev, libpng-dev).
@@ -37,7 +40,8 @@ let package = Package(
         // 36% of a heat tile's render time.
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("deflate")]),
 
-        .target(name: "GeoIndex", dependencies: ["CSpatiaLite", "CProj", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "GeoIndex", dependencies: ["CSpatiaLite", "CProj", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                                          .product(name: "Crypto", package: "swift-crypto")]),
         // Text and label placement shared by the labels tile layer and the poster (FreeType, polylabel, collisions).
         .target(name: "MapText", dependencies: ["CFreeType"]),
         .target(name: "TileRender", dependencies: ["GeoIndex", "CPNG", "MapText"]),
@@ -49,6 +53,7 @@ let package = Package(
             name: "TaskMapServer",
             dependencies: [
                 "GeoIndex", "TileRender", "NeedsAnalysis",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -18,6 +18,27 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try s.integrityProblems(), [])
     }
 
+    /// A store of schema 4 (before roles) with a key: opening it migrates to the current schema, and the key keeps
+    /// working as staff for every department and district; its history gets the key column.
+    func testKeysFromASchema4StoreBecomeStaffForEverything() throws {
+        let path = dir.appendingPathComponent("v4.sqlite").path
+        do {
+            let db = try Database(path: path, create: true)
+            for sql in Schema.migrations.prefix(4) { try db.execute(sql) }
+            try db.execute("PRAGMA user_version = 4")
+            try db.prepare("INSERT INTO api_keys(name, key_hash, created_at) VALUES (?, ?, ?)")
+                .run([.text("eski-santral"), .text(KeyHash.hex("tmk_old")), .text("2024-01-01T00:00:00Z")])
+            db.close()
+        }
+        let s = try SpatiaLiteStore(path: path)
+        XCTAssertEqual(try s.db.scalarInt("PRAGMA user_version"), Int64(Schema.currentVersion))
+        guard case .valid(let k) = try s.checkAPIKey("tmk_old") else { return XCTFail("the old key no longer works") }
+        XCTAssertEqual(k.name, "eski-santral")
+        XCTAssertEqual(k.role, .staff)
+        XCTAssertTrue(k.scope.isEverything)
+        XCTAssertEqual(try s.db.scalarInt("SELECT count(*) FROM pragma_table_info('complaint_history') WHERE name = 'api_key_id'"), 1)
+    }
+
     func testOgrinfoListsLayersAndSpatialIndexes() throws {
         let ogrinfo = ["/usr/bin/ogrinfo", "/usr/local/bin/ogrinfo"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let ogrinfo else { throw XCTSkip("ogrinfo (gdal-bin) not installed") }

@@ -38,10 +38,25 @@ final class KeysCommandTests: XCTestCase {
         XCTAssertEqual(listed.status, 0)
         XCTAssertFalse(listed.out.contains(key), "keys are never listed")
         let rows = listed.out.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
-        XCTAssertEqual(rows.first, ["id", "name", "created", "status"])
+        XCTAssertEqual(rows.first, ["id", "name", "role", "scope", "created", "status"])
         XCTAssertEqual(rows.map { $0[1] }.dropFirst(), ["test", "old", "mobil-uygulama"])
-        XCTAssertTrue(rows[2][3].hasPrefix("revoked "))
-        XCTAssertEqual(rows[3][3], "active")
+        XCTAssertTrue(rows[2][5].hasPrefix("revoked "))
+        XCTAssertEqual(rows[3][5], "active")
+        XCTAssertEqual(rows[3][2], "intake", "a new key without --role may only create")
+        XCTAssertEqual(record.role, .intake)
+
+        // A scoped key: names matched with Turkish case folding and stored as the store spells them; a name the
+        // store does not know is refused, listing the known ones.
+        let scoped = try run(["keys", "add", "--db", db, "fen-ekip", "--role", "staff", "--department", "FEN İŞLERİ MÜDÜRLÜĞÜ",
+                              "--district", "kuzeykent"])
+        XCTAssertEqual(scoped.status, 0, scoped.err)
+        XCTAssertTrue(scoped.out.contains("(staff, Fen İşleri Müdürlüğü in Kuzeykent)"), scoped.out)
+        guard case .valid(let fen) = try f.store.checkAPIKey(String(scoped.out.split(separator: "\n").last!)) else { return XCTFail() }
+        XCTAssertEqual(fen.scope, KeyScope(departments: ["Fen İşleri Müdürlüğü"], districts: ["Kuzeykent"]))
+        let typo = try run(["keys", "add", "--db", db, "yanlis", "--role", "staff", "--department", "Fen Isleri"])
+        XCTAssertNotEqual(typo.status, 0)
+        XCTAssertTrue(typo.err.contains("no department 'Fen Isleri'") && typo.err.contains("Temizlik İşleri Müdürlüğü"), typo.err)
+        XCTAssertNotEqual(try run(["keys", "add", "--db", db, "x", "--role", "mudur"]).status, 0)
 
         XCTAssertNotEqual(try run(["keys", "add", "--db", db, "mobil-uygulama"]).status, 0, "active names are unique")
         let revoked = try run(["keys", "revoke", "--db", db, "mobil-uygulama"])

@@ -203,7 +203,7 @@ final class KeyStorageTests: XCTestCase {
         for key in [f.key, f.revokedKey] {
             XCTAssertNil(all.range(of: Data(key.utf8)), "key text in the store")
             XCTAssertNil(all.range(of: Data(key.dropFirst(4).utf8)), "key body in the store")
-            XCTAssertNotNil(all.range(of: Data(SHA256.hex(key).utf8)), "the hash is what is kept")
+            XCTAssertNotNil(all.range(of: Data(KeyHash.hex(key).utf8)), "the hash is what is kept")
         }
     }
 }

@@ -61,7 +61,7 @@ struct ServerFixture: Sendable {
             _ = try store.insert(NewComplaint(externalRef: "seed-\(i)", location: LonLat(lon: lon, lat: lat), category: cats[i % cats.count],
                                               channel: i % 2 == 0 ? .phone : .whatsapp, createdAt: now.addingTimeInterval(-Double(i + 1) * 86_400)))
         }
-        key = try store.createAPIKey(name: "test").key
+        key = try store.createAPIKey(name: "test", role: .supervisor).key
         revokedKey = try store.createAPIKey(name: "old").key
         try store.revokeAPIKey("old")
         var c = ServerConfiguration(databasePath: path)

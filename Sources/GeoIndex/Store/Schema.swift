@@ -114,6 +114,16 @@ enum Schema {
         ALTER TABLE complaints ADD COLUMN type_text TEXT;
         ALTER TABLE complaints ADD COLUMN quality INTEGER NOT NULL DEFAULT 0;
         """,
+        // 5: keys with a role and a scope (departments and districts as JSON arrays of names; NULL = all). Keys
+        // made before keep working as they did: staff (intake and changes) for everything. Every history entry
+        // records the key that made it.
+        """
+        ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'staff'
+            CHECK (role IN ('intake', 'staff', 'supervisor', 'admin'));
+        ALTER TABLE api_keys ADD COLUMN departments TEXT;
+        ALTER TABLE api_keys ADD COLUMN districts TEXT;
+        ALTER TABLE complaint_history ADD COLUMN api_key_id INTEGER;
+        """,
     ]
 
     /// Secondary indexes dropped during a bulk import and rebuilt after it (cheaper than row-by-row upkeep).

@@ -10,7 +10,12 @@ public struct APIKey: Sendable, Hashable {
     public var name: String
     public var createdAt: Date
     public var revokedAt: Date?
+    public var role: KeyRole
+    public var scope: KeyScope
     public var isActive: Bool { revokedAt == nil }
+    public init(id: Int64, name: String, createdAt: Date, revokedAt: Date? = nil, role: KeyRole = .staff, scope: KeyScope = .everything) {
+        self.id = id; self.name = name; self.createdAt = createdAt; self.revokedAt = revokedAt; self.role = role; self.scope = scope
+    }
 }
 
 /// What checking a presented key found.
@@ -40,11 +45,13 @@ public struct WorkflowChange: Sendable {
     public var team: String?
     public var note: String?
     public var actor: String?
+    /// The key that made the change (recorded in the history).
+    public var apiKeyID: Int64?
     public var at: Date
     public init(status: ComplaintStatus? = nil, department: String? = nil, team: String? = nil, note: String? = nil,
-                actor: String? = nil, at: Date = Date()) {
+                actor: String? = nil, apiKeyID: Int64? = nil, at: Date = Date()) {
         self.status = status; self.department = department; self.team = team; self.note = note
-        self.actor = actor; self.at = at
+        self.actor = actor; self.apiKeyID = apiKeyID; self.at = at
     }
     public var isEmpty: Bool { status == nil && department == nil && team == nil && note == nil }
 }
@@ -92,29 +99,31 @@ extension SpatiaLiteStore {
 
     /// Creates a key: 32 random bytes, base64url, prefixed `tmk_`. Returns the key (shown once) and its record;
     /// the store keeps only the SHA-256 of the key text.
-    public func createAPIKey(name: String, at now: Date = Date()) throws -> (key: String, record: APIKey) {
+    public func createAPIKey(name: String, role: KeyRole = .staff, scope: KeyScope = .everything,
+                             at now: Date = Date()) throws -> (key: String, record: APIKey) {
         var rng = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
         let key = "tmk_" + Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-        let hash = SHA256.hex(key)
+        let hash = KeyHash.hex(key)
         return try locked {
             do {
-                try db.prepare("INSERT INTO api_keys(name, key_hash, created_at) VALUES (?, ?, ?)")
-                    .run([.text(name), .text(hash), .text(Timestamp.format(now))])
+                try db.prepare("INSERT INTO api_keys(name, key_hash, created_at, role, departments, districts) VALUES (?, ?, ?, ?, ?, ?)")
+                    .run([.text(name), .text(hash), .text(Timestamp.format(now)), .text(role.rawValue),
+                          .opt(Self.jsonList(scope.departments)), .opt(Self.jsonList(scope.districts))])
             } catch let e as SQLiteError where e.code == SQLITE_CONSTRAINT {
                 throw WorkflowError.keyNameTaken(name)
             }
             let created = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
-            return (key, APIKey(id: db.lastInsertRowID, name: name, createdAt: created, revokedAt: nil))
+            return (key, APIKey(id: db.lastInsertRowID, name: name, createdAt: created, revokedAt: nil, role: role, scope: scope))
         }
     }
 
     /// All keys, active and revoked, oldest first.
     public func apiKeys() throws -> [APIKey] {
         try locked {
-            let st = try db.prepare("SELECT id, name, created_at, revoked_at FROM api_keys ORDER BY id")
+            let st = try db.prepare("SELECT \(Self.keyColumns) FROM api_keys ORDER BY id")
             var out: [APIKey] = []
             while try st.step() { out.append(Self.apiKey(st)) }
             return out
@@ -126,7 +135,7 @@ extension SpatiaLiteStore {
     public func revokeAPIKey(_ nameOrID: String, at now: Date = Date()) throws -> APIKey {
         try locked {
             let st = try db.prepare("""
-                SELECT id, name, created_at, revoked_at FROM api_keys
+                SELECT \(Self.keyColumns) FROM api_keys
                 WHERE revoked_at IS NULL AND (name = ?1 OR CAST(id AS TEXT) = ?1) ORDER BY name = ?1 DESC LIMIT 1
                 """)
             try st.bind([.text(nameOrID)])
@@ -140,9 +149,9 @@ extension SpatiaLiteStore {
 
     /// Looks a presented key up by its hash.
     public func checkAPIKey(_ presented: String) throws -> APIKeyCheck {
-        let hash = SHA256.hex(presented)
+        let hash = KeyHash.hex(presented)
         return try locked {
-            let st = try db.prepare("SELECT id, name, created_at, revoked_at FROM api_keys WHERE key_hash = ?")
+            let st = try db.prepare("SELECT \(Self.keyColumns) FROM api_keys WHERE key_hash = ?")
             try st.bind([.text(hash)])
             guard try st.step() else { return .unknown }
             let key = Self.apiKey(st)
@@ -150,10 +159,21 @@ extension SpatiaLiteStore {
         }
     }
 
+    private static let keyColumns = "id, name, created_at, revoked_at, role, departments, districts"
+
     private static func apiKey(_ st: Statement) -> APIKey {
         func date(_ c: Int32) -> Date? { st.text(c).flatMap(Timestamp.parse).map { Date(timeIntervalSince1970: TimeInterval($0)) } }
+        func list(_ c: Int32) -> [String]? {
+            st.text(c).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
+        }
         return APIKey(id: st.int64(0), name: st.text(1) ?? "", createdAt: date(2) ?? Date(timeIntervalSince1970: 0),
-                      revokedAt: date(3))
+                      revokedAt: date(3), role: KeyRole(rawValue: st.text(4) ?? "") ?? .intake,
+                      scope: KeyScope(departments: list(5), districts: list(6)))
+    }
+
+    private static func jsonList(_ names: [String]?) -> String? {
+        guard let names, let d = try? JSONEncoder().encode(names) else { return nil }
+        return String(decoding: d, as: UTF8.self)
     }
 
     // MARK: - Intake
@@ -181,8 +201,9 @@ extension SpatiaLiteStore {
                 _ = try ensureCategory(c.category)
                 let id = try insertRow(c, address: address, department: nil, explicitID: nil)
                 try db.prepare("""
-                    INSERT INTO complaint_history(complaint_id, at, from_status, to_status, actor) VALUES (?, ?, NULL, ?, ?)
-                    """).run([.int(id), .text(Timestamp.format(c.createdAt)), .text(c.status.rawValue), .opt(actor)])
+                    INSERT INTO complaint_history(complaint_id, at, from_status, to_status, actor, api_key_id) VALUES (?, ?, NULL, ?, ?, ?)
+                    """).run([.int(id), .text(Timestamp.format(c.createdAt)), .text(c.status.rawValue), .opt(actor),
+                             apiKeyID.map { .int($0) } ?? .null])
                 if let key = idempotencyKey, let apiKeyID {
                     try db.prepare("INSERT INTO idempotency_keys(api_key_id, key, complaint_id, created_at) VALUES (?, ?, ?, ?)")
                         .run([.int(apiKeyID), .text(key), .int(id), .text(Timestamp.format(Date()))])
@@ -217,14 +238,26 @@ extension SpatiaLiteStore {
                 try db.prepare("UPDATE complaints SET \(sets.joined(separator: ", ")) WHERE id = ?5")
                     .run([.text(now), .text(to.rawValue), .opt(change.department), .opt(change.team), .int(id)])
                 try db.prepare("""
-                    INSERT INTO complaint_history(complaint_id, at, from_status, to_status, department, team, note, actor)
+                    INSERT INTO complaint_history(complaint_id, at, from_status, to_status, department, team, note, actor, api_key_id)
                     VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(department, (SELECT department FROM categories WHERE code = c.category))
                                              FROM complaints c WHERE id = ?1),
-                            (SELECT team FROM complaints WHERE id = ?1), ?5, ?6)
-                    """).run([.int(id), .text(now), .text(from.rawValue), .text(to.rawValue), .opt(change.note), .opt(change.actor)])
+                            (SELECT team FROM complaints WHERE id = ?1), ?5, ?6, ?7)
+                    """).run([.int(id), .text(now), .text(from.rawValue), .text(to.rawValue), .opt(change.note), .opt(change.actor),
+                             change.apiKeyID.map { .int($0) } ?? .null])
             }
             guard let state = try workflowState(id: id) else { throw WorkflowError.notFound(id) }
             return state
+        }
+    }
+
+    /// The key behind each history entry of a complaint, oldest first (nil: made without a key, e.g. an import).
+    public func historyKeyIDs(complaint id: Int64) throws -> [Int64?] {
+        try locked {
+            let st = try db.prepare("SELECT api_key_id FROM complaint_history WHERE complaint_id = ? ORDER BY id")
+            try st.bind([.int(id)])
+            var out: [Int64?] = []
+            while try st.step() { out.append(st.isNull(0) ? nil : st.int64(0)) }
+            return out
         }
     }
 

@@ -60,7 +60,7 @@ struct ComplaintsController<Context: RequestContext> {
         change.team = try body.string("team", maxLength: 200)
         change.note = try body.string("note", maxLength: 2_000)
         guard !change.isEmpty else { throw APIError.badRequest("nothing to change: give status, department, team or note") }
-        let state = try service.applyWorkflow(id: id, change)
+        let state = try service.applyWorkflow(id: id, change, key: key)
         return JSONOutput.response(service.publicView(state))
     }
 

@@ -54,6 +54,50 @@ final class TaskMapService: @unchecked Sendable {
         }
     }
 
+    // MARK: - Authorisation (roles and scopes: see KeyRole)
+
+    /// The complaint's department (assigned, else its category's) and district, for scope checks.
+    private func place(of c: Complaint) -> (department: String?, district: String?) { (c.department, c.address.districtName) }
+
+    /// 403 unless `key` may see and change `c`: staff or above, with the complaint's department and district in
+    /// its scope (admin keys act everywhere).
+    func authorizeWork(_ key: APIKey, on c: Complaint, action: String = "change") throws {
+        guard key.role.changesWork else {
+            throw APIError(.forbidden, "key '\(key.name)' is an intake key: it may create complaints, not \(action) them", field: "api_key")
+        }
+        guard key.role != .admin else { return }
+        let (department, district) = place(of: c)
+        guard key.scope.covers(department: department), key.scope.covers(district: district) else {
+            throw APIError(.forbidden, "complaint \(c.id) belongs to \(department ?? "no department") in \(district ?? "no district"); "
+                           + "key '\(key.name)' covers \(key.scope.description)", field: "api_key")
+        }
+    }
+
+    /// 403 unless `key` may make this change to `c` (beyond `authorizeWork`): closing resolved work is an approval
+    /// and moving work to a department outside the key's scope a reassignment — both a supervisor's.
+    func authorizeChange(_ key: APIKey, on c: Complaint, _ change: WorkflowChange) throws {
+        try authorizeWork(key, on: c)
+        if change.status == .closed && c.fields.status != .closed && !key.role.approves {
+            throw APIError(.forbidden, "closing work approves it: a supervisor's key is needed (key '\(key.name)' is \(key.role.rawValue))",
+                           field: "status")
+        }
+        if let d = change.department, TurkishText.foldKey(d) != TurkishText.foldKey(c.department ?? ""),
+           !key.role.reassignsDepartments && !key.scope.covers(department: d) {
+            throw APIError(.forbidden, "moving work to \(d) is a reassignment across departments: a supervisor's key is needed "
+                           + "(key '\(key.name)' covers \(key.scope.description))", field: "department")
+        }
+    }
+
+    /// 403 unless an intake by `key` may land at this place (a key with a district scope creates only there).
+    func authorizeIntake(_ key: APIKey, at location: LonLat) throws {
+        guard key.scope.districts != nil, key.role != .admin else { return }
+        let district = try store.geocode(location).districtName
+        guard key.scope.covers(district: district) else {
+            throw APIError(.forbidden, "this place is in \(district ?? "no district"); key '\(key.name)' creates complaints in "
+                           + (key.scope.districts ?? []).joined(separator: ", "), field: "api_key")
+        }
+    }
+
     // MARK: - Writes
 
     struct IntakeAnswer {
@@ -65,6 +109,7 @@ final class TaskMapService: @unchecked Sendable {
     /// Stores (or finds again) a complaint, lists possible duplicates, and publishes it to tiles and SSE.
     /// The category must be a known one (checked at the edge), so intake never creates categories.
     func intake(_ c: NewComplaint, idempotencyKey: String?, key: APIKey) throws -> IntakeAnswer {
+        try authorizeIntake(key, at: c.location)
         let result: IntakeResult = try writeLock.withLock {
             let r = try store.intake(c, idempotencyKey: idempotencyKey, apiKeyID: key.id, actor: key.name)
             if r.created {
@@ -82,9 +127,18 @@ final class TaskMapService: @unchecked Sendable {
         return IntakeAnswer(result: result, duplicates: duplicates, publicComplaint: publicView(stored))
     }
 
-    /// Applies a work-flow change and publishes the changed complaint.
-    func applyWorkflow(id: Int64, _ change: WorkflowChange) throws -> WorkflowState {
-        try writeLock.withLock {
+    /// Applies a work-flow change made with `key` (checked against its role and scope: 403, or 404 for an unknown
+    /// id) and publishes the changed complaint. The history records the key.
+    func applyWorkflow(id: Int64, _ change: WorkflowChange, key: APIKey) throws -> WorkflowState {
+        guard key.role.changesWork else {
+            throw APIError(.forbidden, "key '\(key.name)' is an intake key: it may create complaints, not change them", field: "api_key")
+        }
+        return try writeLock.withLock {
+            guard let current = try store.complaint(id: id) else { throw WorkflowError.notFound(id) }
+            try authorizeChange(key, on: current, change)
+            var change = change
+            change.actor = key.name
+            change.apiKeyID = key.id
             let state = try store.applyWorkflow(id: id, change)
             live.publish(state.complaint)
             events.publish(kind: "updated", departmentKey: state.complaint.department.map(TurkishText.foldKey),
