@@ -28,6 +28,9 @@ let package = Package(
         // Hashes and HMAC: API keys kept as SHA-256, webhook bodies signed with HMAC-SHA-256 (instead of the
         // hand-written SHA-256 GeoIndex had).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Already under Hummingbird; named for `Service`: the hook delivery loop runs beside the HTTP server and
+        // stops with it.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // System libraries (Debian: libspatialite-dev, libsqlite3-dev, libproj-dev, libpng-dev).
@@ -54,6 +57,7 @@ let package = Package(
             dependencies: [
                 "GeoIndex", "TileRender", "NeedsAnalysis",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

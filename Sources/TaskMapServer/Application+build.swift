@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Logging
+import ServiceLifecycle
 
 /// Builds the task-map server: opens the store, loads the snapshot, wires the routes. `taskmap serve` and the
 /// tests call this same function. `tiles` is the tile renderer (nil: tile endpoints answer 503).
@@ -35,12 +36,17 @@ func buildApplication(_ config: ServerConfiguration, store: any ComplaintStore, 
         ? CachedTileResponder(hits: tileHits, serverName: serverName, exposeHeaders: exposedHeaders.joined(separator: ", "),
                               logger: logger)
         : nil
+    // Hooks: the outbox is delivered beside the HTTP server (stopped with it).
+    let services: [any Service] = (store as? any HookOutbox).map {
+        [HookDeliverer(store: $0, options: config.hooks, metrics: service.metrics, logger: logger)]
+    } ?? []
     let app = Application(
         router: router,
         server: HTTPServerBuilder { responder in
             TaskMapHTTP1Channel(responder: responder, idleTimeout: idleTimeout, tileHits: eventLoopHits)
         },
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: serverName),
+        services: services,
         logger: logger)
     return app
 }

@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     public var leafletDirectory = "/usr/share/javascript/leaflet"
     /// Server-Sent Events kept for clients that reconnect with `Last-Event-ID`.
     public var eventReplayCount = 512
+    /// Hook delivery: concurrency, timeout, back-off, expiry.
+    public var hooks = HookDeliverer.Options()
     /// Comment line sent on idle SSE connections so proxies keep them open, in seconds.
     public var eventHeartbeatSeconds = 15.0
     /// A connection is closed when no complete request head (or body part) arrived for this long, and when it

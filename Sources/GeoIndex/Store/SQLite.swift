@@ -88,6 +88,12 @@ final class Database {
         return try st.step() ? st.text(0) : nil
     }
 
+    func scalarDouble(_ sql: String, _ args: [SQLValue] = []) throws -> Double? {
+        let st = try prepare(sql)
+        try st.bind(args)
+        return try st.step() ? (st.isNull(0) ? nil : st.double(0)) : nil
+    }
+
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     var changes: Int { Int(sqlite3_changes(handle)) }
 

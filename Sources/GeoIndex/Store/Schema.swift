@@ -124,6 +124,34 @@ enum Schema {
         ALTER TABLE api_keys ADD COLUMN districts TEXT;
         ALTER TABLE complaint_history ADD COLUMN api_key_id INTEGER;
         """,
+        // 6: webhooks and their durable outbox (rows written in the transaction of the change they announce).
+        """
+        CREATE TABLE hooks(
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            secret TEXT NOT NULL,           -- signs deliveries (HMAC-SHA-256); shown once when made
+            departments TEXT,               -- JSON array of names; NULL = every department
+            events TEXT NOT NULL,           -- JSON array of event kinds
+            created_at TEXT NOT NULL,
+            removed_at TEXT
+        );
+        CREATE TABLE hook_outbox(
+            id INTEGER PRIMARY KEY,         -- the delivery id (X-Taskmap-Delivery), the same on every retry
+            hook_id INTEGER NOT NULL REFERENCES hooks(id),
+            complaint_id INTEGER,
+            event TEXT NOT NULL,
+            body TEXT NOT NULL,             -- the JSON posted
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL NOT NULL,  -- unix seconds
+            last_error TEXT,
+            delivered_at TEXT,
+            expired_at TEXT
+        );
+        CREATE INDEX hook_outbox_pending ON hook_outbox(next_attempt_at) WHERE delivered_at IS NULL AND expired_at IS NULL;
+        CREATE INDEX hook_outbox_complaint ON hook_outbox(hook_id, complaint_id, id);
+        CREATE TABLE overdue_sent(complaint_id INTEGER PRIMARY KEY, at TEXT NOT NULL);
+        """,
     ]
 
     /// Secondary indexes dropped during a bulk import and rebuilt after it (cheaper than row-by-row upkeep).

@@ -208,6 +208,7 @@ extension SpatiaLiteStore {
                     try db.prepare("INSERT INTO idempotency_keys(api_key_id, key, complaint_id, created_at) VALUES (?, ?, ?, ?)")
                         .run([.int(apiKeyID), .text(key), .int(id), .text(Timestamp.format(Date()))])
                 }
+                try enqueueLocked(.created, complaintID: id, at: Date())
                 return id
             }
             guard let stored = try complaint(id: id) else { throw StoreError.notFound("complaint \(id)") }
@@ -244,10 +245,34 @@ extension SpatiaLiteStore {
                             (SELECT team FROM complaints WHERE id = ?1), ?5, ?6, ?7)
                     """).run([.int(id), .text(now), .text(from.rawValue), .text(to.rawValue), .opt(change.note), .opt(change.actor),
                              change.apiKeyID.map { .int($0) } ?? .null])
+                // The notifications this change makes, in the same transaction.
+                let extra: [String: Any] = ["from_status": from.rawValue, "to_status": to.rawValue]
+                for event in Self.events(from: from, to: to, change: change, current: current) {
+                    try enqueueLocked(event, complaintID: id, extra: extra, at: change.at)
+                }
             }
             guard let state = try workflowState(id: id) else { throw WorkflowError.notFound(id) }
             return state
         }
+    }
+
+    /// What a work-flow change announces to hooks.
+    static func events(from: ComplaintStatus, to: ComplaintStatus, change: WorkflowChange, current: Complaint) -> [HookEvent] {
+        var out: [HookEvent] = []
+        if let d = change.department, TurkishText.foldKey(d) != TurkishText.foldKey(current.department ?? "") { out.append(.reassigned) }
+        if from != to {
+            switch to {
+            case .assigned: out.append(.assigned)
+            case .inProgress: out.append(.started)
+            case .resolved: out.append(.resolved)
+            case .closed: out.append(.closed)
+            case .rejected: out.append(.rejected)
+            case .open: out.append(.reopened)
+            }
+        } else if change.team != nil {
+            out.append(.assigned)
+        }
+        return out
     }
 
     /// The key behind each history entry of a complaint, oldest first (nil: made without a key, e.g. an import).

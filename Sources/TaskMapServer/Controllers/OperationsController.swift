@@ -40,9 +40,13 @@ struct OperationsController<Context: RequestContext> {
     @Sendable func metrics(request: Request, context: Context) async throws -> Response {
         let (snap, version) = service.live.current()
         let cache = tileCacheFigures()
+        let status = ((try? (service.store as? any HookOutbox)?.hookStatus()) ?? nil) ?? []
+        let oldest = status.compactMap(\.oldestPendingAt).min()
+        let hooks = (pending: status.reduce(0) { $0 + $1.pending }, oldest: oldest.map { max(0, Date().timeIntervalSince($0)) } ?? 0)
         let text = service.metrics.render(.init(complaints: snap.count, dataVersion: version, eventClients: service.events.clientCount,
                                                 tileCacheBytes: cache.bytes, tileCacheEntries: cache.entries,
-                                                sqliteMemoryBytes: SQLiteMemory.bytesInUse(), renderCacheBytes: renderCacheBytes()))
+                                                sqliteMemoryBytes: SQLiteMemory.bytesInUse(), renderCacheBytes: renderCacheBytes(),
+                                                hooksPending: hooks.pending, hooksOldestPendingSeconds: hooks.oldest))
         return JSONOutput.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8", headers: [.cacheControl: "no-store"])
     }
 }

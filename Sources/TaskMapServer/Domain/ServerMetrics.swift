@@ -32,6 +32,7 @@ final class ServerMetrics: @unchecked Sendable {
     private var workflowChanges: UInt64 = 0
     private var rateLimitedWrites: UInt64 = 0
     private var workRejections: UInt64 = 0
+    private var hookDeliveries: [String: UInt64] = ["delivered": 0, "failed": 0, "expired": 0]
 
     func recordRequest(method: String, route: String, status: Int, seconds: Double) {
         lock.withLock { countRequest(method: method, route: route, status: status, seconds: seconds) }
@@ -68,6 +69,9 @@ final class ServerMetrics: @unchecked Sendable {
     func workflowChanged() { lock.withLock { workflowChanges += 1 } }
     func rateLimited() { lock.withLock { rateLimitedWrites += 1 } }
     func workRejected() { lock.withLock { workRejections += 1 } }
+    func hookDelivered() { lock.withLock { hookDeliveries["delivered", default: 0] += 1 } }
+    func hookFailed() { lock.withLock { hookDeliveries["failed", default: 0] += 1 } }
+    func hookExpired() { lock.withLock { hookDeliveries["expired", default: 0] += 1 } }
 
     /// Gauges the caller knows (complaints in the snapshot, data version, SSE clients, cache bytes).
     struct Gauges {
@@ -80,6 +84,9 @@ final class ServerMetrics: @unchecked Sendable {
         var sqliteMemoryBytes: Int64 = 0
         /// The tile renderer's per-filter caches (bounded; emptied by every write).
         var renderCacheBytes: Int = 0
+        /// Hook deliveries waiting (to be sent or retried), and the age of the oldest in seconds.
+        var hooksPending: Int = 0
+        var hooksOldestPendingSeconds: Double = 0
     }
 
     func render(_ g: Gauges) -> String {
@@ -148,6 +155,13 @@ final class ServerMetrics: @unchecked Sendable {
             out += "# TYPE taskmap_rate_limited_total counter\ntaskmap_rate_limited_total \(rateLimitedWrites)\n"
             out += "# HELP taskmap_work_rejected_total Requests refused with 503 because the work queue was full.\n"
             out += "# TYPE taskmap_work_rejected_total counter\ntaskmap_work_rejected_total \(workRejections)\n"
+            out += "# HELP taskmap_hook_deliveries_total Hook delivery attempts by result (failed ones are retried until they expire).\n"
+            out += "# TYPE taskmap_hook_deliveries_total counter\n"
+            for r in ["delivered", "failed", "expired"] { out += "taskmap_hook_deliveries_total{result=\"\(r)\"} \(hookDeliveries[r] ?? 0)\n" }
+            out += "# HELP taskmap_hooks_pending Hook deliveries in the outbox, not yet delivered or expired.\n"
+            out += "# TYPE taskmap_hooks_pending gauge\ntaskmap_hooks_pending \(g.hooksPending)\n"
+            out += "# HELP taskmap_hooks_oldest_pending_seconds Age of the oldest pending hook delivery.\n"
+            out += "# TYPE taskmap_hooks_oldest_pending_seconds gauge\ntaskmap_hooks_oldest_pending_seconds \(String(format: "%.1f", g.hooksOldestPendingSeconds))\n"
             out += "# HELP taskmap_event_clients Connected Server-Sent Events clients.\n"
             out += "# TYPE taskmap_event_clients gauge\ntaskmap_event_clients \(g.eventClients)\n"
             return out
