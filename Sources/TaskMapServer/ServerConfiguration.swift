@@ -33,6 +33,9 @@ public struct ServerConfiguration: Sendable {
     public var eventReplayCount = 512
     /// Hook delivery: concurrency, timeout, back-off, expiry.
     public var hooks = HookDeliverer.Options()
+    /// Resolution targets in hours by category code (others: `defaultSLAHours`): the work screen's "overdue".
+    public var slaHours: [String: Double] = [:]
+    public var defaultSLAHours = 72.0
     /// Comment line sent on idle SSE connections so proxies keep them open, in seconds.
     public var eventHeartbeatSeconds = 15.0
     /// A connection is closed when no complete request head (or body part) arrived for this long, and when it

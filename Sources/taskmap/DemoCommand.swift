@@ -35,6 +35,14 @@ struct DemoCommand: ParsableCommand {
         print("imported \(sum.imported) synthetic complaints from \(csv) in \(String(format: "%.2f", sum.seconds)) s: "
               + "\(sum.assigned) assigned, \(sum.unassigned) unassigned, \(sum.withAddress) with street and door number")
         print(try StoreSummary(store: s).text())
+        // Keys for the work screen: a field team's (staff) and its director's (supervisor), in the roads department.
+        let department = try s.categories().first { $0.code == "yol" }?.department ?? "Fen İşleri Müdürlüğü"
+        let scope = KeyScope(departments: [department])
+        let staff = try s.createAPIKey(name: "demo-saha-ekibi", role: .staff, scope: scope)
+        let supervisor = try s.createAPIKey(name: "demo-mudur", role: .supervisor, scope: scope)
+        print("work screen http://127.0.0.1:\(port)/work — keys for \(department) (shown once):")
+        print("  field team (staff):      \(staff.key)")
+        print("  director (supervisor):   \(supervisor.key)")
         if !noServe { try DemoCommand.serve(db: db, port: port) }
     }
 

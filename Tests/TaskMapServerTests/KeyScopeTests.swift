@@ -94,6 +94,58 @@ final class KeyScopeTests: XCTestCase {
         XCTAssertEqual(ids, [adminID, staffID, supervisorID, staffID, supervisorID])
     }
 
+    /// `/api/work`: staff keys only, header only; the key's departments and districts; personal fields for staff;
+    /// a complaint outside the scope is 403, an unknown one 404.
+    func testWorkListIsStaffOnlyScopedAndCarriesPersonalFields() async throws {
+        let f = try ServerFixture(complaints: 0)
+        defer { f.remove() }
+        func complaint(_ category: String, _ p: LonLat, _ status: ComplaintStatus = .open) throws -> Int64 {
+            try f.store.insert(NewComplaint(location: p, category: category, channel: .phone, status: status, createdAt: Date().addingTimeInterval(-100 * 3600),
+                                            description: "Kapının önünde çukur", contactName: "Ayşe Yılmaz", contactPhone: "05551234567")).id
+        }
+        let mine = try complaint("temizlik", Self.kuzeykent), done = try complaint("temizlik", Self.kuzeykent, .resolved)
+        let otherDepartment = try complaint("park", Self.kuzeykent), otherDistrict = try complaint("temizlik", Self.guneyyaka)
+        let t = KeyScope(departments: ["Temizlik İşleri Müdürlüğü"], districts: ["Kuzeykent"])
+        let staff = try f.store.createAPIKey(name: "staff", role: .staff, scope: t).key
+        let intake = try f.store.createAPIKey(name: "intake", role: .intake).key
+        let app = try await f.app()
+        try await app.test(.router) { client in
+            let r = try await client.get("/api/work", headers: [.xAPIKey: staff])
+            XCTAssertEqual(r.status, .ok, r.text)
+            XCTAssertEqual(r.headers[.cacheControl], "no-store")
+            let o = try r.object()
+            let items = try XCTUnwrap(o["items"] as? [[String: Any]])
+            XCTAssertEqual(items.compactMap { ($0["id"] as? Int).map(Int64.init) }, [mine])
+            XCTAssertEqual(items.first?["description"] as? String, "Kapının önünde çukur")
+            XCTAssertEqual((items.first?["contact"] as? [String: Any])?["phone"] as? String, "05551234567")
+            XCTAssertEqual(items.first?["overdue"] as? Bool, true, "100 h > the 72 h target")
+            let counts = try XCTUnwrap(o["counts"] as? [String: Int])
+            XCTAssertEqual(counts, ["open": 1, "approval": 1, "overdue": 1])
+            let approval = try await client.get("/api/work?view=approval", headers: [.xAPIKey: staff]).object()
+            XCTAssertEqual((approval["items"] as? [[String: Any]])?.compactMap { ($0["id"] as? Int).map(Int64.init) }, [done])
+
+            assertError(try await client.get("/api/work", headers: [.xAPIKey: intake]), .forbidden, field: "api_key")
+            assertError(try await client.get("/api/work?api_key=\(staff)"), .badRequest, field: "api_key")
+            assertError(try await client.get("/api/work"), .unauthorized)
+            assertError(try await client.get("/api/work?sort=nearest", headers: [.xAPIKey: staff]), .badRequest, field: "lat")
+            let detail = try await client.get("/api/work/\(mine)", headers: [.xAPIKey: staff])
+            XCTAssertEqual(detail.status, .ok)
+            XCTAssertTrue(detail.text.contains("Ayşe Yılmaz"))
+            for other in [otherDepartment, otherDistrict] {
+                assertError(try await client.get("/api/work/\(other)", headers: [.xAPIKey: staff]), .forbidden)
+            }
+            assertError(try await client.get("/api/work/99999", headers: [.xAPIKey: staff]), .notFound)
+            // The public answer for the same complaint still has no personal field.
+            let pub = try await client.get("/api/complaints/\(mine)")
+            XCTAssertFalse(pub.text.contains("Ayşe") || pub.text.contains("0555") || pub.text.contains("çukur"), pub.text)
+            // The page itself: no key in it, a policy that keeps its requests on this origin.
+            let page = try await client.get("/work")
+            XCTAssertEqual(page.status, .ok)
+            XCTAssertTrue(page.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("connect-src 'self'") ?? false)
+            XCTAssertEqual(page.headers[HTTPField.Name("Referrer-Policy")!], "no-referrer")
+        }
+    }
+
     /// Keys made before roles existed keep working as staff for everything (the schema 5 migration).
     func testKeysFromBeforeRolesAreStaffForEverything() throws {
         let f = try ServerFixture(complaints: 0)

@@ -19,6 +19,9 @@ public protocol ComplaintStore: AnyObject {
     func insert(_ complaint: NewComplaint) throws -> Complaint
     /// One complaint by id (personal fields included: callers decide what to expose).
     func complaint(id: Int64) throws -> Complaint?
+    /// Work not closed yet (open, assigned, in progress, resolved) with all fields and the team; only these
+    /// departments (the store's spelling) when given.
+    func openWork(departments: [String]?) throws -> [(complaint: Complaint, team: String?)]
     /// Point → mahalle, street and door number.
     func geocode(_ p: LonLat) throws -> AddressMatch
 

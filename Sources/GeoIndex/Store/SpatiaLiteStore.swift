@@ -322,17 +322,22 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
     }
 
     public func complaint(id: Int64) throws -> Complaint? {
-        try locked {
-            let st = try db.prepare("""
-                SELECT external_ref, category, channel, type, status, created_at, updated_at, resolved_at, satisfaction,
-                    description, media_urls, contact_name, contact_phone, contact_email, mahalle_id, district_id, street,
-                    door, COALESCE(department, (SELECT department FROM categories WHERE code = c.category)), geom,
-                    (SELECT name FROM mahalle WHERE id = c.mahalle_id), (SELECT name FROM districts WHERE id = c.district_id),
-                    channel_text, type_text, quality
-                FROM complaints c WHERE id = ?
-                """)
-            try st.bind([.int(id)])
-            guard try st.step() else { return nil }
+        try locked { try complaintsLocked(where: "id = ?", [.int(id)]).first?.complaint }
+    }
+
+    /// Complaints with their team, all fields (personal ones too: callers decide what to expose).
+    func complaintsLocked(where condition: String, _ args: [SQLValue]) throws -> [(complaint: Complaint, team: String?)] {
+        let st = try db.prepare("""
+            SELECT external_ref, category, channel, type, status, created_at, updated_at, resolved_at, satisfaction,
+                description, media_urls, contact_name, contact_phone, contact_email, mahalle_id, district_id, street,
+                door, COALESCE(department, (SELECT department FROM categories WHERE code = c.category)), geom,
+                (SELECT name FROM mahalle WHERE id = c.mahalle_id), (SELECT name FROM districts WHERE id = c.district_id),
+                channel_text, type_text, quality, id, team
+            FROM complaints c WHERE \(condition)
+            """)
+        try st.bind(args)
+        var out: [(complaint: Complaint, team: String?)] = []
+        while try st.step() {
             let loc = st.withBytes(19) { SpatiaLiteBlob.readPoint($0) } ?? LonLat(lon: .nan, lat: .nan)
             func date(_ c: Int32) -> Date? { st.text(c).flatMap(Timestamp.parse).map { Date(timeIntervalSince1970: TimeInterval($0)) } }
             var media: [String] = []
@@ -348,7 +353,24 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
             fields.dataIssues = DataIssues(rawValue: st.int(24))
             let addr = AddressMatch(mahalleID: st.optInt64(14), mahalleName: st.text(20), districtID: st.optInt64(15),
                                     districtName: st.text(21), street: st.text(16), doorNumber: st.text(17))
-            return Complaint(id: id, fields: fields, address: addr, department: st.text(18))
+            out.append((Complaint(id: st.int64(25), fields: fields, address: addr, department: st.text(18)), st.text(26)))
+        }
+        return out
+    }
+
+    /// Work not yet closed — open, assigned, in progress, and resolved (awaiting a supervisor's approval) — with
+    /// every field and the team, read through the partial index on those statuses.
+    public func openWork(departments: [String]? = nil) throws -> [(complaint: Complaint, team: String?)] {
+        try locked {
+            var condition = "status IN ('open', 'assigned', 'in_progress', 'resolved')"
+            var args: [SQLValue] = []
+            if let departments {
+                // Exact names (callers pass the store's own spelling); the caller re-checks with Turkish folding.
+                condition += " AND COALESCE(department, (SELECT department FROM categories WHERE code = c.category)) IN ("
+                    + departments.map { _ in "?" }.joined(separator: ", ") + ")"
+                args = departments.map { .text($0) }
+            }
+            return try complaintsLocked(where: condition, args)
         }
     }
 

@@ -12,11 +12,23 @@ struct ViewerController<Context: RequestContext> {
         let routes = RouteCollection(context: Context.self)
         routes.get("/", use: page)
         routes.get("/api/meta", use: meta)
+        routes.get("/work", use: work)
         return routes
     }
 
     @Sendable func page(request: Request, context: Context) async throws -> Response {
         JSONOutput.text(ViewerPage.html, contentType: "text/html; charset=utf-8", headers: [.cacheControl: "no-cache"])
+    }
+
+    /// The work screen. Its answers never reach another origin: no referrer, scripts and connections to this
+    /// origin only, no framing.
+    @Sendable func work(request: Request, context: Context) async throws -> Response {
+        JSONOutput.text(WorkPage.html, contentType: "text/html; charset=utf-8", headers: [
+            .cacheControl: "no-cache",
+            HTTPField.Name("Content-Security-Policy")!: "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                + "img-src 'self' data: https: http:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'",
+            HTTPField.Name("Referrer-Policy")!: "no-referrer",
+        ])
     }
 
     struct Meta: Encodable {
