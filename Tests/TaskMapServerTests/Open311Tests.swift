@@ -54,8 +54,35 @@ final class Open311Tests: XCTestCase {
             XCTAssertEqual(xmlError.status, .notFound)
             XCTAssertTrue(xmlError.text.contains("<errors><error><code>404</code><description>"), xmlError.text)
             assertOpen311Error(try await client.get("/open311/v2/nothing.json"), .notFound)
+            // Discovery in both formats, with the endpoint's absolute URL (clients join paths to it).
             let r2 = try await client.get("/open311/v2/discovery.json")
             XCTAssertEqual(r2.status, .ok)
+            let endpoints = try XCTUnwrap(try r2.object()["endpoints"] as? [[String: Any]])
+            let url = try XCTUnwrap(endpoints.first?["url"] as? String)
+            XCTAssertTrue(url.hasPrefix("http://") && url.hasSuffix("/open311/v2/") && URL(string: url)?.host != nil, url)
+            let proxied = try await client.get("/open311/v2/discovery.xml", headers: [HTTPField.Name("Host")!: "127.0.0.1:8080",
+                                                                                      HTTPField.Name("X-Forwarded-Proto")!: "https",
+                                                                                      HTTPField.Name("X-Forwarded-Host")!: "sikayet.izmir.bel.tr"])
+            XCTAssertEqual(proxied.status, .ok)
+            XCTAssertTrue(proxied.text.contains("<url>https://sikayet.izmir.bel.tr/open311/v2/</url>"), proxied.text)
+            XCTAssertTrue(proxied.text.hasPrefix("<?xml") && proxied.text.contains("<format>text/xml</format>"), proxied.text)
+        }
+    }
+
+    /// An imported closed request with a closing time and no update time shows the closing time as its update
+    /// (the `georeport` client showed such requests as never updated).
+    func testUpdatedDatetimeIncludesTheClosingTime() async throws {
+        let f = try ServerFixture(complaints: 0)
+        defer { f.remove() }
+        let created = Date(timeIntervalSince1970: 1_709_625_600), closed = created.addingTimeInterval(3 * 86_400)
+        let id = try f.store.insert(NewComplaint(location: ServerFixture.gulSokak1, category: "yol", channel: .phone, status: .closed,
+                                                 createdAt: created, resolvedAt: closed)).id
+        try await f.app().test(.router) { client in
+            let answer = try await client.get("/open311/v2/requests/\(id).json")
+            let r = try XCTUnwrap((try answer.json() as? [[String: Any]])?.first)
+            XCTAssertEqual(r["requested_datetime"] as? String, Timestamp.format(created))
+            XCTAssertEqual(r["updated_datetime"] as? String, Timestamp.format(closed))
+            XCTAssertEqual(r["status"] as? String, "closed")
         }
     }
 
@@ -83,10 +110,13 @@ final class Open311Tests: XCTestCase {
             XCTAssertEqual(r["long"] as? Double ?? 0, 36.9205, accuracy: 1e-9)
             XCTAssertEqual(r["media_url"] as? String, "https://example.org/p.jpg")
             XCTAssertTrue(r["expected_datetime"] is NSNull)
-            XCTAssertNil(r["description"], "the description is personal")
+            XCTAssertTrue(r["description"] is NSNull, "the description is personal: always written as null")
+            XCTAssertEqual(r["updated_datetime"] as? String, r["requested_datetime"] as? String, "not changed since created")
             let oneXML = try await client.get("/open311/v2/requests/\(id).xml")
             XCTAssertTrue(oneXML.text.contains("<service_requests><request><service_request_id>\(id)</service_request_id>"), oneXML.text)
             XCTAssertTrue(oneXML.text.contains("<expected_datetime/>"))
+            XCTAssertTrue(oneXML.text.contains("<description/>"))
+            XCTAssertFalse(oneXML.text.contains("Ayşe"))
 
             // The stored complaint has the personal fields (for staff) and the web channel.
             let stored = try XCTUnwrap(try f.store.complaint(id: Int64(id)!))

@@ -6,7 +6,9 @@ import Hummingbird
 /// Open311 GeoReport v2 under `/open311/v2/`: services (categories), service definitions, requests (GET with
 /// the spec's filters, 90-day / 1000-result defaults; POST form-encoded with `api_key`) and single requests, in
 /// JSON and XML. Errors use the spec's format (see `ErrorMiddleware`). Personal fields (contact details and the
-/// description) are accepted on POST but never returned.
+/// description) are accepted on POST but never returned: `description` is written as `null` (`<description/>`).
+/// A complainant's free text names people, addresses and phone numbers; FixMyStreet publishes it only after a
+/// moderator has read it, and taskmap has no moderation step, so the public sees the category, place and state.
 struct Open311Controller<Context: RequestContext> {
     let service: TaskMapService
     /// Per-key write limit for POST (nil: not limited).
@@ -16,7 +18,8 @@ struct Open311Controller<Context: RequestContext> {
 
     var endpoints: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
-        routes.get("discovery.json") { _, _ in discovery() }
+        routes.get("discovery.json") { request, _ in discovery(.json, request: request) }
+        routes.get("discovery.xml") { request, _ in discovery(.xml, request: request) }
         for format in [Format.json, .xml] {
             routes.get("services.\(format.rawValue)") { _, _ in services(format) }
             routes.get("services/{code}.\(format.rawValue)") { _, context in try definition(format, context: context) }
@@ -85,11 +88,42 @@ struct Open311Controller<Context: RequestContext> {
         }
     }
 
-    func discovery() -> Response { JSONOutput.response(Open311Discovery()) }
+    /// Discovery with the endpoint's absolute URL (clients such as `georeport` join paths to it): built from the
+    /// request's Host, and `X-Forwarded-Proto`/`X-Forwarded-Host` when a proxy terminates TLS in front.
+    func discovery(_ format: Format, request: Request) -> Response {
+        let proto = request.headers[HTTPField.Name("X-Forwarded-Proto")!] ?? "http"
+        let host = request.headers[HTTPField.Name("X-Forwarded-Host")!] ?? request.head.authority
+            ?? "\(service.config.host):\(service.config.port)"
+        var d = Open311Discovery()
+        d.endpoints[0].url = "\(proto == "https" ? "https" : "http")://\(host)/open311/v2/"
+        switch format {
+        case .json: return JSONOutput.response(d)
+        case .xml:
+            var x = XMLWriter(root: "discovery")
+            x.element("changeset", d.changeset)
+            x.element("contact", d.contact)
+            x.element("key_service", d.key_service)
+            x.open("endpoints")
+            for e in d.endpoints {
+                x.open("endpoint")
+                x.element("specification", e.specification)
+                x.element("url", e.url)
+                x.element("changeset", e.changeset)
+                x.element("type", e.type)
+                x.open("formats")
+                for f in e.formats { x.element("format", f) }
+                x.close()
+                x.close()
+            }
+            x.close()
+            return JSONOutput.text(x.finish(), contentType: "text/xml; charset=utf-8")
+        }
+    }
 
     // MARK: - Requests
 
-    /// One service request as GeoReport v2 shows it. No `description`, no contact fields: they are personal.
+    /// One service request as GeoReport v2 shows it. `description` is always null and there are no contact fields:
+    /// they are personal (see the type's comment).
     struct RequestOutput: Encodable {
         var serviceRequestID: String
         var status: String
@@ -113,15 +147,16 @@ struct Open311Controller<Context: RequestContext> {
                  serviceCode = "service_code", agencyResponsible = "agency_responsible", serviceNotice = "service_notice",
                  requestedDatetime = "requested_datetime", updatedDatetime = "updated_datetime",
                  expectedDatetime = "expected_datetime", address, addressID = "address_id", zipcode, lat, long,
-                 mediaURL = "media_url"
+                 mediaURL = "media_url", description
         }
 
-        /// Every spec field is written, `null` when unknown.
+        /// Every spec field is written, `null` when unknown — and `description` always `null` (personal).
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(serviceRequestID, forKey: .serviceRequestID)
             try c.encode(status, forKey: .status)
             try c.encode(statusNotes, forKey: .statusNotes)
+            try c.encodeNil(forKey: .description)
             try c.encode(serviceName, forKey: .serviceName)
             try c.encode(serviceCode, forKey: .serviceCode)
             try c.encode(agencyResponsible, forKey: .agencyResponsible)
@@ -138,7 +173,7 @@ struct Open311Controller<Context: RequestContext> {
         }
 
         var xmlFields: [(String, String?)] {
-            [("service_request_id", serviceRequestID), ("status", status), ("status_notes", statusNotes),
+            [("service_request_id", serviceRequestID), ("status", status), ("status_notes", statusNotes), ("description", nil),
              ("service_name", serviceName), ("service_code", serviceCode), ("agency_responsible", agencyResponsible),
              ("service_notice", serviceNotice), ("requested_datetime", requestedDatetime),
              ("updated_datetime", updatedDatetime), ("expected_datetime", expectedDatetime), ("address", address),
@@ -156,7 +191,9 @@ struct Open311Controller<Context: RequestContext> {
         return RequestOutput(
             serviceRequestID: String(p.id), status: isOpen ? "open" : "closed", statusNotes: p.status,
             serviceName: p.categoryName, serviceCode: p.category, agencyResponsible: p.department, serviceNotice: nil,
-            requestedDatetime: p.createdAt, updatedDatetime: p.updatedAt ?? p.createdAt, expectedDatetime: nil,
+            requestedDatetime: p.createdAt,
+            // The latest change: an imported request's closing time counts even when no update time was recorded.
+            updatedDatetime: [p.updatedAt, p.resolvedAt, p.createdAt].compactMap { $0 }.max(), expectedDatetime: nil,
             address: address.isEmpty ? nil : address.joined(separator: ", "), addressID: nil, zipcode: nil,
             lat: p.location.lat, long: p.location.lon, mediaURL: p.mediaURLs?.first)
     }
