@@ -83,6 +83,10 @@ final class Open311Tests: XCTestCase {
             XCTAssertEqual(r["requested_datetime"] as? String, Timestamp.format(created))
             XCTAssertEqual(r["updated_datetime"] as? String, Timestamp.format(closed))
             XCTAssertEqual(r["status"] as? String, "closed")
+            // The `georeport` client's dates: str(datetime), "2024-03-01 00:00:00" (its space form-encoded as "+").
+            let listed = try await client.get("/open311/v2/requests.json?start_date=2024-03-01+00%3A00%3A00&end_date=2024-03-31+00%3A00%3A00")
+            XCTAssertEqual(listed.status, .ok, listed.text)
+            XCTAssertEqual((try listed.json() as? [[String: Any]])?.compactMap { $0["service_request_id"] as? String }, [String(id)])
         }
     }
 

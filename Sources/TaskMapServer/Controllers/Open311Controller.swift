@@ -254,7 +254,12 @@ struct Open311Controller<Context: RequestContext> {
             filter.statuses = set
         }
         func date(_ name: String) throws -> Int64? {
-            guard let text = request.query(name) else { return nil }
+            guard var text = request.query(name) else { return nil }
+            // Python clients (the `georeport` package) send str(datetime): "2024-12-01 00:00:00", no zone — read
+            // as UTC, as a W3C time without an offset would be.
+            if text.count == 19, let sep = text.dropFirst(10).first, sep == " " || sep == "+" {  // "+": a form-encoded space
+                text = String(text.prefix(10)) + "T" + String(text.dropFirst(11)) + "Z"
+            }
             guard let t = Timestamp.parse(text) else { throw APIError.badRequest("\(name) must be a W3C date-time, e.g. 2024-03-05T08:15:00+03:00", field: name) }
             return t
         }
