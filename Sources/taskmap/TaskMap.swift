@@ -7,7 +7,7 @@ struct TaskMap: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "taskmap",
         abstract: "Task maps for municipal complaints: store, geocode, render and serve.",
-        subcommands: [InitCommand.self, ImportCommand.self, InfoCommand.self, GenerateCommand.self, DemoCommand.self, NeedsCommand.self, HotspotsCommand.self, TileCommand.self, RenderCommand.self, PosterCommand.self, ReportCommand.self, BenchCommand.self, ServeCommand.self, KeysCommand.self, HooksCommand.self]
+        subcommands: [InitCommand.self, ImportCommand.self, InfoCommand.self, GenerateCommand.self, DemoCommand.self, NeedsCommand.self, HotspotsCommand.self, TileCommand.self, RenderCommand.self, PosterCommand.self, ReportCommand.self, BenchCommand.self, ServeCommand.self, KeysCommand.self, HooksCommand.self, RoutesCommand.self]
     )
 
     /// Errors from our modules already name the file and line: print them as they are.

@@ -157,6 +157,19 @@ enum Schema {
         """
         CREATE INDEX complaints_work ON complaints(status) WHERE status IN ('open', 'assigned', 'in_progress', 'resolved');
         """,
+        // 8: routing rules: a new complaint of a category (in a district, or anywhere) goes to this department and
+        // team instead of the category's department.
+        """
+        CREATE TABLE routes(
+            id INTEGER PRIMARY KEY,
+            category TEXT NOT NULL,
+            district TEXT,                  -- NULL = every district (a district's own rule wins)
+            department TEXT NOT NULL,
+            team TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX routes_key ON routes(category, COALESCE(district, ''));
+        """,
     ]
 
     /// Secondary indexes dropped during a bulk import and rebuilt after it (cheaper than row-by-row upkeep).

@@ -199,7 +199,10 @@ extension SpatiaLiteStore {
             }
             let id: Int64 = try db.transaction {
                 _ = try ensureCategory(c.category)
-                let id = try insertRow(c, address: address, department: nil, explicitID: nil)
+                // A routing rule (category × district) decides the department and team; else the category's.
+                let route = try routeLocked(category: c.category, district: address.districtName)
+                let id = try insertRow(c, address: address, department: route?.department, explicitID: nil)
+                if let team = route?.team { try db.prepare("UPDATE complaints SET team = ? WHERE id = ?").run([.text(team), .int(id)]) }
                 try db.prepare("""
                     INSERT INTO complaint_history(complaint_id, at, from_status, to_status, actor, api_key_id) VALUES (?, ?, NULL, ?, ?, ?)
                     """).run([.int(id), .text(Timestamp.format(c.createdAt)), .text(c.status.rawValue), .opt(actor),

@@ -246,8 +246,10 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
         return try locked {
             try db.transaction {
                 let category = try ensureCategory(c.category)
-                let id = try insertRow(c, address: address, department: nil, explicitID: nil)
-                return Complaint(id: id, fields: c, address: address, department: category.department)
+                let route = try routeLocked(category: c.category, district: address.districtName)
+                let id = try insertRow(c, address: address, department: route?.department, explicitID: nil)
+                if let team = route?.team { try db.prepare("UPDATE complaints SET team = ? WHERE id = ?").run([.text(team), .int(id)]) }
+                return Complaint(id: id, fields: c, address: address, department: route?.department ?? category.department)
             }
         }
     }
