@@ -82,6 +82,7 @@ func buildRouter(service: TaskMapService, tileHits: TileHits, writeLimiter: Rate
                                           renderCacheBytes: { tiles?.cacheBytes ?? 0 }).endpoints)
     router.addRoutes(ComplaintsController(service: service, writeLimiter: writeLimiter).endpoints, atPath: "/api/complaints")
     router.addRoutes(WorkController(service: service).endpoints, atPath: "/api/work")
+    router.addRoutes(GeocodeController(service: service).endpoints, atPath: "/api/geocode")
     router.addRoutes(MahalleController(service: service).endpoints, atPath: "/api/mahalle")
     router.addRoutes(NeedsController(service: service).endpoints, atPath: "/api")
     router.addRoutes(EventsController(service: service).endpoints, atPath: "/api/events")

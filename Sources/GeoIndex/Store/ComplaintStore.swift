@@ -24,6 +24,8 @@ public protocol ComplaintStore: AnyObject {
     func openWork(departments: [String]?) throws -> [(complaint: Complaint, team: String?)]
     /// Point → mahalle, street and door number.
     func geocode(_ p: LonLat) throws -> AddressMatch
+    /// Address text -> places (door, street or mahalle precision; several when ambiguous).
+    func geocode(address: String) throws -> [GeocodeCandidate]
 
     // Work flow (the server's needs; SpatiaLite: SpatiaLiteStore+Workflow.swift).
 

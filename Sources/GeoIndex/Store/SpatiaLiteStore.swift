@@ -8,6 +8,7 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
     var db: Database
     let lock = NSRecursiveLock()
     private var cachedGeocoder: ReverseGeocoder?
+    private var cachedForward: ForwardGeocoder?
     private var cachedCategories: [String: Category]?
     func cachedCategoriesReset() { cachedCategories = nil }
     private var checkpointer: WALCheckpointer?
@@ -123,6 +124,32 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
 
     public func geocode(_ p: LonLat) throws -> AddressMatch { try geocoder().geocode(p) }
 
+    /// The forward geocoder over the stored parcels and mahalle (built once, rebuilt when boundaries change).
+    public func forwardGeocoder() throws -> ForwardGeocoder {
+        try locked {
+            if let g = cachedForward { return g }
+            var parcels: [ForwardGeocoder.Parcel] = []
+            let st = try db.prepare("SELECT street, door, mahalle_id, X(ST_Centroid(geom)), Y(ST_Centroid(geom)) FROM parcels")
+            while try st.step() {
+                parcels.append(.init(street: st.text(0) ?? "", door: st.text(1) ?? "", mahalleID: st.optInt64(2),
+                                     centre: LonLat(lon: st.double(3), lat: st.double(4))))
+            }
+            var areas: [ForwardGeocoder.Area] = []
+            let ms = try db.prepare("SELECT m.id, m.name, d.name, X(ST_PointOnSurface(m.geom)), Y(ST_PointOnSurface(m.geom)) "
+                                    + "FROM mahalle m JOIN districts d ON d.id = m.district_id")
+            while try ms.step() {
+                areas.append(.init(id: ms.int64(0), name: ms.text(1) ?? "", district: ms.text(2) ?? "",
+                                   inside: LonLat(lon: ms.double(3), lat: ms.double(4))))
+            }
+            let g = ForwardGeocoder(parcels: parcels, areas: areas)
+            cachedForward = g
+            return g
+        }
+    }
+
+    /// Address text → candidates (see `ForwardGeocoder`).
+    public func geocode(address: String) throws -> [GeocodeCandidate] { try forwardGeocoder().geocode(address) }
+
     // MARK: - Boundaries
 
     /// Adds districts, mahalle, parcels and categories in one transaction. Polygons are checked with GEOS
@@ -131,7 +158,7 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
     /// are reported (the reverse geocoder still puts a point in exactly one).
     public func addBoundaries(_ input: BoundaryInput, makeValid: Bool = false) throws -> BoundaryLoad {
         try locked {
-            defer { cachedGeocoder = nil; cachedCategories = nil }
+            defer { cachedGeocoder = nil; cachedForward = nil; cachedCategories = nil }
             return try db.transaction {
                 var load = BoundaryLoad()
                 let valid = try db.prepare("SELECT ST_IsValid(?), ST_IsValidReason(?)")

@@ -7,6 +7,8 @@ import Hummingbird
 struct IntakeFields {
     var lon: Double?
     var lat: Double?
+    /// An address typed by an operator (JSON `address`, Open311 `address_string`), geocoded when no lon/lat.
+    var address: String?
     var category: String?
     var channel: String?
     var type: String?
@@ -22,10 +24,32 @@ struct IntakeFields {
     /// Field names as the caller used them, for error messages (Open311 says `service_code`, `long`).
     var names = Names()
     struct Names {
-        var lon = "lon", lat = "lat", category = "category", mediaURLs = "media_urls", email = "contact_email"
+        var lon = "lon", lat = "lat", category = "category", mediaURLs = "media_urls", email = "contact_email", address = "address"
+    }
+
+    /// The one place an address names: 422 naming the field when it names none, or several (listed, so the
+    /// operator can add the mahalle or district).
+    static func place(_ address: String, service: TaskMapService, field: String) throws -> GeocodeCandidate {
+        let found = try service.store.geocode(address: address)
+        guard let first = found.first else {
+            throw APIError(.unprocessableContent, "address '\(address)' matches no street, door or mahalle of this store", field: field)
+        }
+        guard found.count == 1 else {
+            let list = found.prefix(8).map { c in
+                [c.street.map { s in c.door.map { "\(s) No:\($0)" } ?? s }, c.mahalle, c.district].compactMap { $0 }.joined(separator: ", ")
+            }
+            throw APIError(.unprocessableContent, "address '\(address)' is ambiguous (\(found.count) places: \(list.joined(separator: "; "))): "
+                           + "add the mahalle or district", field: field)
+        }
+        return first
     }
 
     func complaint(service: TaskMapService, now: Date = Date()) throws -> NewComplaint {
+        var lon = lon, lat = lat
+        if lon == nil && lat == nil, let address {
+            let p = try Self.place(address, service: service, field: names.address)
+            lon = p.location.lon; lat = p.location.lat
+        }
         guard let lon else { throw APIError.badRequest("\(names.lon) is required", field: names.lon) }
         guard let lat else { throw APIError.badRequest("\(names.lat) is required", field: names.lat) }
         guard abs(lon) <= 180 else { throw APIError.badRequest("\(names.lon) must be in [-180, 180]", field: names.lon) }
@@ -76,11 +100,12 @@ struct IntakeFields {
 
     /// The JSON API body.
     static func json(_ body: JSONBody) throws -> IntakeFields {
-        try body.rejectUnknown(["lon", "lat", "category", "channel", "type", "created_at", "external_ref", "description",
+        try body.rejectUnknown(["lon", "lat", "address", "category", "channel", "type", "created_at", "external_ref", "description",
                                 "media_urls", "contact_name", "contact_phone", "contact_email", "status"])
         var f = IntakeFields()
-        f.lon = try body.number("lon", required: true)
-        f.lat = try body.number("lat", required: true)
+        f.address = try body.string("address", maxLength: 300)
+        f.lon = try body.number("lon", required: f.address == nil)
+        f.lat = try body.number("lat", required: f.address == nil)
         f.category = try body.string("category", maxLength: 64, required: true)
         f.channel = try body.string("channel", maxLength: 32)
         f.type = try body.string("type", maxLength: 32)
@@ -109,12 +134,10 @@ struct IntakeFields {
             return d
         }
         var f = IntakeFields()
-        f.names = .init(lon: "long", lat: "lat", category: "service_code", mediaURLs: "media_url", email: "email")
+        f.names = .init(lon: "long", lat: "lat", category: "service_code", mediaURLs: "media_url", email: "email", address: "address_string")
         f.lon = try number("long")
         f.lat = try number("lat")
-        if f.lon == nil && f.lat == nil && form["address_string"] != nil {
-            throw APIError.badRequest("lat and long are required (address_string alone is not geocoded)", field: "lat")
-        }
+        f.address = try text("address_string", max: 300)
         f.category = try text("service_code", max: 64)
         f.channel = try text("device_id", max: 200) != nil ? "mobile" : "web"
         f.description = try text("description", max: 4_000)

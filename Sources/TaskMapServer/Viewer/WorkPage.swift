@@ -70,6 +70,9 @@ enum WorkPage {
       <option value="newest">En yeni</option><option value="oldest">En eski</option>
       <option value="overdue">Süresi geçen önce</option><option value="nearest">Bana en yakın</option></select>
       <span id="n-overdue" class="badge overdue" title="süresi geçen"></span></div>
+    <form id="find" style="display:flex;gap:6px;padding:0 8px 6px"><input id="address" type="search" placeholder="Adres: Gül Sk. No:3, Şehitler Mah."
+      aria-label="Adres" style="flex:1;min-height:44px;font-size:15px"><button type="submit" class="big">Bul</button></form>
+    <div id="found"></div>
     <div id="msg"></div>
     <div id="list"></div>
   </div>
@@ -212,6 +215,24 @@ function listen() {
   es.addEventListener("updated", again);
 }
 
+// The address box: the store's own parcels and mahalle (GET /api/geocode), a pin on the map for each place.
+$("find").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const q = $("address").value.trim();
+  if (!q) return;
+  const r = await (await fetch("/api/geocode?" + new URLSearchParams({ q }).toString())).json();
+  const found = $("found");
+  found.innerHTML = "";
+  if (!r.candidates || !r.candidates.length) { found.innerHTML = '<div class="empty" style="padding:4px 12px">Adres bulunamadı.</div>'; return; }
+  const precisionTR = { door: "kapı", street: "sokak/cadde", mahalle: "mahalle" };
+  for (const c of r.candidates) {
+    const b = document.createElement("button");
+    b.type = "button"; b.className = "big"; b.style.margin = "0 8px 6px";
+    b.textContent = [c.street && (c.street + (c.door ? " No:" + c.door : "")), c.mahalle, c.district].filter(Boolean).join(", ") + " (" + precisionTR[c.precision] + ")";
+    b.addEventListener("click", () => { map.setView([c.lat, c.lon], c.precision === "mahalle" ? 15 : 18); L.marker([c.lat, c.lon]).addTo(state.markers); });
+    found.appendChild(b);
+  }
+});
 $("login").addEventListener("submit", (e) => { e.preventDefault(); $("login-msg").textContent = ""; login($("key").value.trim()); });
 $("logout").addEventListener("click", () => { sessionStorage.removeItem("taskmap.key"); location.reload(); });
 $("list").addEventListener("click", (e) => {
