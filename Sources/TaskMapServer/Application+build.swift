@@ -38,7 +38,10 @@ func buildApplication(_ config: ServerConfiguration, store: any ComplaintStore, 
         : nil
     // Hooks: the outbox is delivered beside the HTTP server (stopped with it).
     let services: [any Service] = (store as? any HookOutbox).map {
-        [HookDeliverer(store: $0, options: config.hooks, metrics: service.metrics, logger: logger)]
+        var options = config.hooks
+        options.slaHours = config.slaHours
+        options.defaultSLAHours = config.defaultSLAHours
+        return [HookDeliverer(store: $0, options: options, metrics: service.metrics, logger: logger)]
     } ?? []
     let app = Application(
         router: router,

@@ -141,6 +141,25 @@ final class HookTests: XCTestCase {
         }
     }
 
+    /// The SLA timer: open work past its category's target is announced once; last year's backlog is not paged.
+    func testOverdueIsAnnouncedOnceAndOnlyWhenItJustHappened() throws {
+        let f = try ServerFixture(complaints: 0)
+        defer { f.remove() }
+        let hook = try f.store.addHook(url: "http://127.0.0.1:9/x", events: [.overdue])
+        let now = Date()
+        func make(_ hoursAgo: Double, _ status: ComplaintStatus = .open, _ category: String = "temizlik") throws -> Int64 {
+            try f.store.insert(NewComplaint(location: LonLat(lon: 36.92, lat: 37.57), category: category, channel: .phone, status: status,
+                                            createdAt: now.addingTimeInterval(-hoursAgo * 3600))).id
+        }
+        let late = try make(80), fresh = try make(10), old = try make(24 * 30), done = try make(80, .resolved), fast = try make(5, .open, "su")
+        XCTAssertEqual(try f.store.checkOverdue(slaHours: ["su": 4], defaultHours: 72, now: now), 2)
+        let announced = Set(try f.store.dueDeliveries(now: now, limit: 50).filter { $0.hookID == hook.id }.compactMap(\.complaintID))
+        XCTAssertEqual(announced, [late, fast], "past target in the last day; not \(fresh) (in time), \(old) (a month late), \(done) (resolved)")
+        XCTAssertEqual(try f.store.dueDeliveries(now: now, limit: 50).first?.event, "overdue")
+        XCTAssertEqual(try f.store.checkOverdue(slaHours: ["su": 4], defaultHours: 72, now: now), 0, "once")
+        XCTAssertEqual(try f.store.checkOverdue(slaHours: ["su": 4], defaultHours: 72, now: now.addingTimeInterval(70 * 3600)), 1, "the fresh one, later")
+    }
+
     func testDeliveriesExpireAndRemovedHooksStop() throws {
         let f = try ServerFixture(complaints: 0)
         defer { f.remove() }

@@ -259,3 +259,35 @@ extension SpatiaLiteStore {
         return String(decoding: d, as: UTF8.self)
     }
 }
+
+extension SpatiaLiteStore {
+    /// The SLA timer: open work (open, assigned, in progress) past its category's resolution target is announced
+    /// once as `overdue`. Only deadlines that passed in the last `window` seconds are announced — a store loaded
+    /// with years of history does not page every team leader about last year's backlog; older ones are marked
+    /// without an event. Returns the number announced.
+    @discardableResult
+    public func checkOverdue(slaHours: [String: Double] = [:], defaultHours: Double = 72, window: TimeInterval = 86_400,
+                             now: Date = Date()) throws -> Int {
+        try locked {
+            try db.transaction {
+                let st = try db.prepare("""
+                    SELECT id, category, created_at FROM complaints
+                    WHERE status IN ('open', 'assigned', 'in_progress') AND id NOT IN (SELECT complaint_id FROM overdue_sent)
+                    """)
+                var due: [(Int64, Bool)] = []
+                while try st.step() {
+                    guard let created = st.text(2).flatMap(Timestamp.parse) else { continue }
+                    let deadline = Double(created) + 3600 * (slaHours[st.text(1) ?? ""] ?? defaultHours)
+                    if deadline < now.timeIntervalSince1970 { due.append((st.int64(0), now.timeIntervalSince1970 - deadline <= window)) }
+                }
+                let mark = try db.prepare("INSERT OR IGNORE INTO overdue_sent(complaint_id, at) VALUES (?, ?)")
+                var announced = 0
+                for (id, recent) in due {
+                    if recent { announced += 1; try enqueueLocked(.overdue, complaintID: id, at: now) }
+                    try mark.run([.int(id), .text(Timestamp.format(now))])
+                }
+                return announced
+            }
+        }
+    }
+}

@@ -25,6 +25,10 @@ public final class HookDeliverer: Service, @unchecked Sendable {
         public var pollInterval: TimeInterval = 0.25
         /// A receiver's answer is read up to this many bytes, then the connection is dropped.
         public var maxResponseBytes = 64 * 1024
+        /// The SLA timer: how often open work is checked against its category's target (hours; others default).
+        public var overdueCheckInterval: TimeInterval = 60
+        public var slaHours: [String: Double] = [:]
+        public var defaultSLAHours = 72.0
         public init() {}
     }
 
@@ -47,7 +51,15 @@ public final class HookDeliverer: Service, @unchecked Sendable {
     /// Runs until the service group shuts down.
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
+            var lastOverdueCheck = Date.distantPast
             while !Task.isCancelled {
+                if Date().timeIntervalSince(lastOverdueCheck) >= self.options.overdueCheckInterval {
+                    lastOverdueCheck = Date()
+                    do {
+                        try self.store.checkOverdue(slaHours: self.options.slaHours, defaultHours: self.options.defaultSLAHours,
+                                                    window: 86_400, now: Date())
+                    } catch { self.logger.error("hooks: the SLA check failed: \(error)") }
+                }
                 _ = await self.deliverDue()
                 try? await Task.sleep(nanoseconds: UInt64(self.options.pollInterval * 1e9))
             }
@@ -125,6 +137,8 @@ public protocol HookOutbox: AnyObject, Sendable {
     @discardableResult
     func markFailed(_ id: Int64, error: String, retryAt: Date, expireAfter: TimeInterval, now: Date) throws -> Bool
     func hookStatus() throws -> [HookStatus]
+    @discardableResult
+    func checkOverdue(slaHours: [String: Double], defaultHours: Double, window: TimeInterval, now: Date) throws -> Int
 }
 
 extension SpatiaLiteStore: HookOutbox {}
