@@ -276,6 +276,7 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
                 let route = try routeLocked(category: c.category, district: address.districtName)
                 let id = try insertRow(c, address: address, department: route?.department, explicitID: nil)
                 if let team = route?.team { try db.prepare("UPDATE complaints SET team = ? WHERE id = ?").run([.text(team), .int(id)]) }
+                try enqueueLocked(.created, complaintID: id, at: Date())
                 return Complaint(id: id, fields: c, address: address, department: route?.department ?? category.department)
             }
         }

@@ -112,7 +112,7 @@ struct WorkController<Context: RequestContext> {
                 let known = Set(service.categories.map(\.department))
                 departments = known.filter { k in wanted.contains { TurkishText.foldKey($0) == TurkishText.foldKey(k) } }.sorted()
             }
-            let rows = try service.store.openWork(departments: departments)
+            let rows = try service.openWork(departments: departments)
             let mine = rows.filter { r in
                 key.role == .admin || (key.scope.covers(department: r.complaint.department) && key.scope.covers(district: r.complaint.address.districtName))
             }

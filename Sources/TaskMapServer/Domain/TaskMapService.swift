@@ -54,6 +54,25 @@ final class TaskMapService: @unchecked Sendable {
         }
     }
 
+    // MARK: - Work lists
+
+    private let workLock = NSLock()
+    private var workCache: [String: (version: UInt64, rows: [(complaint: Complaint, team: String?)])] = [:]
+
+    /// Unclosed work of these departments (nil: all), read from the store once per data version: the work screens
+    /// of a department's staff all ask the same question, and every write moves the version.
+    func openWork(departments: [String]?) throws -> [(complaint: Complaint, team: String?)] {
+        let version = live.current().1
+        let key = departments?.joined(separator: "\u{1}") ?? "*"
+        if let hit = workLock.withLock({ workCache[key] }), hit.version == version { return hit.rows }
+        let rows = try store.openWork(departments: departments)
+        workLock.withLock {
+            if workCache.count > 256 { workCache.removeAll() }
+            workCache[key] = (version, rows)
+        }
+        return rows
+    }
+
     // MARK: - Authorisation (roles and scopes: see KeyRole)
 
     /// The complaint's department (assigned, else its category's) and district, for scope checks.
