@@ -4,19 +4,24 @@
 appends one JSON line per accepted delivery to OUT. This is what an SMS gateway or a messaging bot in front of team
 leaders' phones would do first.
 
-    scripts/hook-receiver.py PORT SECRET OUT.jsonl [--fail-first N]
+    scripts/hook-receiver.py PORT SECRET OUT.jsonl [--fail-first N] [--delay SECONDS]
 
-Listens on 127.0.0.1 only. --fail-first N answers 503 to the first N requests (a receiver that is down).
+Listens on 127.0.0.1 only. --fail-first N answers 503 to the first N requests (a receiver that is down); --delay
+answers each request only after SECONDS (a slow gateway).
 """
 import hashlib, hmac, http.server, json, sys, threading, time
 
 port, secret, out = int(sys.argv[1]), sys.argv[2].encode(), sys.argv[3]
 fail_first = int(sys.argv[sys.argv.index("--fail-first") + 1]) if "--fail-first" in sys.argv else 0
+delay = float(sys.argv[sys.argv.index("--delay") + 1]) if "--delay" in sys.argv else 0.0
 seen, lock, count = set(), threading.Lock(), [0]
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        received = time.time()
+        if delay:
+            time.sleep(delay)
         with lock:
             count[0] += 1
             if count[0] <= fail_first:
@@ -31,7 +36,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 seen.add(delivery)
                 with open(out, "a") as f:
                     f.write(json.dumps({"delivery": delivery, "event": self.headers.get("X-Taskmap-Event"),
-                                        "body": json.loads(body)}, ensure_ascii=False) + "\n")
+                                        "received_at": received, "body": json.loads(body)}, ensure_ascii=False) + "\n")
         self.send_response(200); self.end_headers()
 
     def log_message(self, *args):

@@ -51,6 +51,25 @@ public struct KeyScope: Sendable, Hashable {
         return districts.contains { TurkishText.foldKey($0) == k }
     }
 
+    /// A checker for many (department, district) pairs: the scope's names are folded once, and each distinct name
+    /// met once (a list of thousands of complaints holds a handful of departments and districts).
+    public func matcher() -> (_ department: String?, _ district: String?) -> Bool {
+        let departmentKeys = departments.map { Set($0.map(TurkishText.foldKey)) }
+        let districtKeys = districts.map { Set($0.map(TurkishText.foldKey)) }
+        var folded: [String: String] = [:]
+        func fold(_ s: String) -> String {
+            if let f = folded[s] { return f }
+            let f = TurkishText.foldKey(s)
+            folded[s] = f
+            return f
+        }
+        return { department, district in
+            if let keys = departmentKeys { guard let d = department, keys.contains(fold(d)) else { return false } }
+            if let keys = districtKeys { guard let d = district, keys.contains(fold(d)) else { return false } }
+            return true
+        }
+    }
+
     /// "Fen İşleri Müdürlüğü in Konak, Buca" — for 403 messages and `keys list`.
     public var description: String {
         let d = departments?.joined(separator: ", ") ?? "every department"

@@ -50,6 +50,8 @@ struct WorkController<Context: RequestContext> {
                  contact, mediaURLs = "media_urls", channel, distanceMetres = "distance_m"
         }
     }
+    /// What sorting and counting need of a row.
+    struct Light { var i: Int; var resolved: Bool; var created: Double; var id: Int64; var overdue: Bool; var late: Double; var distance: Double }
     struct Counts: Encodable { var open: Int; var approval: Int; var overdue: Int }
     struct ListOutput: Encodable {
         var key: String
@@ -104,6 +106,14 @@ struct WorkController<Context: RequestContext> {
         if sort == "nearest" && near == nil { throw APIError.badRequest("sort=nearest needs lat and lon", field: "lat") }
         let here = near
         let limit = try request.limit(default: 200, max: 5_000)
+        // Answers for the same key and query are made once per data version ("nearest" depends on where the
+        // phone is: never shared). The ages in them are as of when they were made.
+        let cacheKey = sort == "nearest" ? nil : "\(key.id)|\(view)|\(sort)|\(limit)"
+        if let cacheKey, let body = service.cachedWorkAnswer(cacheKey) {
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                            body: ResponseBody(byteBuffer: body))
+        }
+        let version = service.live.current().1
         return try await service.work.run("work") {
             let now = Date()
             // The scope's departments in the store's spelling, so SQL can narrow before the rows are read.
@@ -113,22 +123,36 @@ struct WorkController<Context: RequestContext> {
                 departments = known.filter { k in wanted.contains { TurkishText.foldKey($0) == TurkishText.foldKey(k) } }.sorted()
             }
             let rows = try service.openWork(departments: departments)
-            let mine = rows.filter { r in
-                key.role == .admin || (key.scope.covers(department: r.complaint.department) && key.scope.covers(district: r.complaint.address.districtName))
+            let inScope = key.scope.matcher()
+            // Light rows first (what sorting and counting need); full items only for the page that is sent.
+            var light: [Light] = []
+            light.reserveCapacity(rows.count)
+            let t = now.timeIntervalSince1970
+            for (i, r) in rows.enumerated() where key.role == .admin || inScope(r.complaint.department, r.complaint.address.districtName) {
+                let c = r.complaint
+                let sla = service.config.slaHours[c.fields.category] ?? service.config.defaultSLAHours
+                let age = (t - c.fields.createdAt.timeIntervalSince1970) / 3600
+                let resolved = c.fields.status == .resolved
+                light.append(Light(i: i, resolved: resolved, created: c.fields.createdAt.timeIntervalSince1970, id: c.id,
+                                   overdue: !resolved && age > sla, late: age - sla,
+                                   distance: here.map { SpatiaLiteStore.haversineMetres($0, c.fields.location) } ?? 0))
             }
-            var items = mine.map { item($0.complaint, team: $0.team, now: now, near: here) }
-            let counts = Counts(open: items.filter { $0.status != "resolved" }.count, approval: items.filter { $0.status == "resolved" }.count,
-                                overdue: items.filter(\.overdue).count)
-            items = items.filter { view == "approval" ? $0.status == "resolved" : $0.status != "resolved" }
+            let counts = Counts(open: light.filter { !$0.resolved }.count, approval: light.filter(\.resolved).count,
+                                overdue: light.filter(\.overdue).count)
+            light = light.filter { view == "approval" ? $0.resolved : !$0.resolved }
             switch sort {
-            case "oldest": items.sort { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
-            case "nearest": items.sort { ($0.distanceMetres ?? .infinity, $0.id) < ($1.distanceMetres ?? .infinity, $1.id) }
-            case "overdue": items.sort { a, b in a.overdue != b.overdue ? a.overdue : (a.ageHours - a.slaHours, a.id) > (b.ageHours - b.slaHours, b.id) }
-            default: items.sort { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+            case "oldest": light.sort { ($0.created, $0.id) < ($1.created, $1.id) }
+            case "nearest": light.sort { ($0.distance, $0.id) < ($1.distance, $1.id) }
+            case "overdue": light.sort { a, b in a.overdue != b.overdue ? a.overdue : (a.late, a.id) > (b.late, b.id) }
+            default: light.sort { ($0.created, $0.id) > ($1.created, $1.id) }
             }
+            let items = light.prefix(limit).map { item(rows[$0.i].complaint, team: rows[$0.i].team, now: now, near: here) }
             let out = ListOutput(key: key.name, role: key.role.rawValue, scope: key.scope.description, view: view, counts: counts,
-                                 items: Array(items.prefix(limit)))
-            return JSONOutput.response(out, headers: [.cacheControl: "no-store"])
+                                 items: items)
+            let body = ByteBuffer(bytes: JSONOutput.data(out))
+            if let cacheKey { service.keepWorkAnswer(cacheKey, body, version: version) }
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                            body: ResponseBody(byteBuffer: body))
         }
     }
 

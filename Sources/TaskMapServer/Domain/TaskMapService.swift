@@ -73,6 +73,23 @@ final class TaskMapService: @unchecked Sendable {
         return rows
     }
 
+    private var workAnswers: [String: (version: UInt64, body: ByteBuffer)] = [:]
+
+    /// A work-list answer made for this key and query at the current data version (nil: none yet). The screens of
+    /// a team re-read the same list (after every event, on every tab switch), and nothing changed in between.
+    func cachedWorkAnswer(_ key: String) -> ByteBuffer? {
+        let version = live.current().1
+        return workLock.withLock { workAnswers[key].flatMap { $0.version == version ? $0.body : nil } }
+    }
+
+    /// Keeps an answer made at `version` (the version read before the rows were).
+    func keepWorkAnswer(_ key: String, _ body: ByteBuffer, version: UInt64) {
+        workLock.withLock {
+            if workAnswers.count > 1_024 { workAnswers.removeAll() }
+            workAnswers[key] = (version, body)
+        }
+    }
+
     // MARK: - Authorisation (roles and scopes: see KeyRole)
 
     /// The complaint's department (assigned, else its category's) and district, for scope checks.
