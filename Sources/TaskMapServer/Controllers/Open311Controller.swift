@@ -195,7 +195,7 @@ struct Open311Controller<Context: RequestContext> {
             // The latest change: an imported request's closing time counts even when no update time was recorded.
             updatedDatetime: [p.updatedAt, p.resolvedAt, p.createdAt].compactMap { $0 }.max(), expectedDatetime: nil,
             address: address.isEmpty ? nil : address.joined(separator: ", "), addressID: nil, zipcode: nil,
-            lat: p.location.lat, long: p.location.lon, mediaURL: p.mediaURLs?.first)
+            lat: p.location.lat, long: p.location.lon, mediaURL: nil)  // photos: staff only (work screen)
     }
 
     func render(_ list: [RequestOutput], _ format: Format) -> Response {

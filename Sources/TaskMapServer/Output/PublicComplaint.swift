@@ -2,8 +2,9 @@ import Foundation
 import GeoIndex
 
 /// The public view of a complaint — the only shape in which complaints leave the server (API, GeoJSON, SSE,
-/// Open311 is built from it too). It has no field for the contact name, phone, e-mail or the description, so
-/// they cannot leak by accident; staff notes and the actor of a change are left out too.
+/// Open311 is built from it too). It has no field for the contact name, phone, e-mail, the description or the
+/// photos (they show people, doors and number plates: staff see them on the work screen), so they cannot leak by
+/// accident; staff notes and the actor of a change are left out too.
 struct PublicComplaint: Encodable, Sendable {
     struct Location: Encodable, Sendable { var lon: Double; var lat: Double }
     struct MahalleRef: Encodable, Sendable { var id: Int64; var name: String }
@@ -31,13 +32,12 @@ struct PublicComplaint: Encodable, Sendable {
     var door: String?
     var department: String?
     var team: String?
-    var mediaURLs: [String]?
     var history: [HistoryEntry]?
 
     enum CodingKeys: String, CodingKey {
         case id, category, categoryName = "category_name", status, channel, type, createdAt = "created_at",
              updatedAt = "updated_at", resolvedAt = "resolved_at", location, mahalle, district, street, door,
-             department, team, mediaURLs = "media_urls", history
+             department, team, history
     }
 
     init(_ c: Complaint, categoryName: String?, team: String? = nil, history: [StatusChange]? = nil) {
@@ -57,7 +57,6 @@ struct PublicComplaint: Encodable, Sendable {
         door = c.address.doorNumber
         department = c.department
         self.team = team
-        mediaURLs = c.fields.mediaURLs.isEmpty ? nil : c.fields.mediaURLs
         self.history = history?.map {
             HistoryEntry(at: Timestamp.format($0.at), from: $0.from?.rawValue, to: $0.to.rawValue, department: $0.department, team: $0.team)
         }
