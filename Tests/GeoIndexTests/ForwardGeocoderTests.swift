@@ -58,6 +58,50 @@ final class ForwardGeocoderTests: XCTestCase {
         XCTAssertGreaterThan(checked, 900)
     }
 
+    /// A call-centre export without coordinates: an `adres` column places each row; an ambiguous or unknown address
+    /// stops the import naming the line and column (nothing written), or is set aside with --skip-invalid.
+    func testImportPlacesRowsFromTheirAddress() throws {
+        let d = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: d) }
+        let store = try SpatiaLiteStore(path: d.appendingPathComponent("a.sqlite").path, create: true)
+        let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("data/sample-parcels")
+        let m = data.appendingPathComponent("mahalle.geojson").path
+        _ = try store.addBoundaries(BoundaryInput(source: m, mahalle: try GeoJSONReader.mahalle(path: m),
+                                                  parcels: try GeoJSONReader.parcels(path: data.appendingPathComponent("parcels.geojson").path),
+                                                  categories: Category.defaults))
+        let csv = d.appendingPathComponent("alo153.csv")
+        try """
+        basvuru_no;adres;kategori;tarih
+        A-1;1178. Sk. No:20 Şehitler Mah.;yol;05.03.2024 10:00
+        A-2;ATATÜRK BLV. NO:5;temizlik;05.03.2024 11:00
+        A-3;Şehitler Mh.;su;05.03.2024 12:00
+        A-4;Atatürk Bulvarı;yol;05.03.2024 13:00
+        A-5;Bilinmeyen Sokak 3;yol;05.03.2024 14:00
+
+        """.write(to: csv, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ComplaintImporter(store: store).importFile(csv.path)) { e in
+            let text = "\(e)"
+            XCTAssertTrue(text.contains("line 5") && text.contains("'adres'") && text.contains("ambiguous"), text)
+            XCTAssertTrue(text.contains("line 6") && text.contains("matches no street"), text)
+        }
+        XCTAssertEqual(try store.complaintCount(), 0, "nothing written")
+        var o = ComplaintImporter.Options()
+        o.skipInvalid = true
+        let sum = try ComplaintImporter(store: store, options: o).importFile(csv.path)
+        XCTAssertEqual(sum.imported, 3)
+        XCTAssertEqual(sum.rejected, 2)
+        let byRef = Dictionary(uniqueKeysWithValues: try (1...3).map { i -> (String, Complaint) in
+            let id = try XCTUnwrap(store.db.scalarInt("SELECT id FROM complaints WHERE external_ref = ?", [.text("A-\(i)")]))
+            return ("A-\(i)", try XCTUnwrap(store.complaint(id: id)))
+        })
+        XCTAssertEqual(byRef["A-1"]?.address.street, "1178. Sokak")
+        XCTAssertEqual(byRef["A-1"]?.address.doorNumber, "20")
+        XCTAssertEqual(byRef["A-2"]?.address.street, "Atatürk Bulvarı")
+        XCTAssertEqual(byRef["A-2"]?.address.doorNumber, "5")
+        XCTAssertEqual(byRef["A-3"]?.address.mahalleName, "Şehitler")
+    }
+
     func testStreetAloneIsItsMiddleInEachMahalleAndAMahalleAloneIsInsideIt() throws {
         let parcels = try Self.store.parcels()
         let streets = Set(parcels.map(\.street))

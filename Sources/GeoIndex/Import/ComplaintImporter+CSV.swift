@@ -10,6 +10,8 @@ extension ComplaintImporter {
         var id = -1, category = -1, createdAt = -1, status = -1, channel = -1, type = -1, resolvedAt = -1
         var updatedAt = -1, satisfaction = -1, description = -1, media = -1
         var contactName = -1, contactPhone = -1, contactEmail = -1
+        /// A typed address (`adres`): geocoded from the store's parcels and mahalle when a row has no coordinates.
+        var address = -1
         var count = 0
         /// Field → the header cell it was read from, for messages.
         var header: [String] = []
@@ -45,14 +47,16 @@ extension ComplaintImporter {
             }
             let lon = find("lon", "longitude", "lng", "long", "boylam"), lat = find("lat", "latitude", "enlem")
             let px = find("x", "easting"), py = find("y", "northing")
+            address = find("address", "adres", "address_string", "acik_adres")
             if projected && px >= 0 && py >= 0 { x = px; y = py; xName = header[px]; yName = header[py] }
             else if lon >= 0 && lat >= 0 { x = lon; y = lat; xName = header[lon]; yName = header[lat] }
+            else if address >= 0 && lon < 0 && lat < 0 && px < 0 && py < 0 { x = -1; y = -1 }  // places from addresses only
             else if px >= 0 && py >= 0 {
                 throw ImportError(file: file, location: "line 1",
                                   message: "columns x,y are projected coordinates: give their CRS with --srs EPSG:N (e.g. EPSG:5254)")
             } else {
                 throw ImportError(file: file, location: "line 1",
-                                  message: "missing coordinate columns: expected lon,lat (or longitude,latitude, or x,y with --srs, or name them with --columns lon=COLUMN,lat=COLUMN); header is: \(header.joined(separator: ","))")
+                                  message: "missing coordinate columns: expected lon,lat (or longitude,latitude, or x,y with --srs, or name them with --columns lon=COLUMN,lat=COLUMN, or an address column: adres / --columns address=COLUMN); header is: \(header.joined(separator: ","))")
             }
             id = find("id", "external_id", "external_ref", "ref", "basvuru_no")
             category = find("category", "kategori", "service_code")
@@ -101,10 +105,14 @@ extension ComplaintImporter {
         let dates = try dateParser(table, cols, file: path)
         readAs += ", dates " + (options.dateFormats.isEmpty ? dates.automaticDescription : options.dateFormats.joined(separator: " | "))
             + (options.timeZone.map { " in \($0.identifier)" } ?? " in Europe/Istanbul")
-        let parser = RowParser(cols: cols, decimalComma: table.dialect.decimalComma, dates: dates, mapping: options.mapping,
+        var parser = RowParser(cols: cols, decimalComma: table.dialect.decimalComma, dates: dates, mapping: options.mapping,
                                dateHint: options.dateFormats.isEmpty
                                 ? " (expected ISO 8601 such as 2024-03-05T14:30:00+03:00, or 05.03.2024 14:30; other forms: --date-format)"
                                 : " (no --date-format matches: \(options.dateFormats.joined(separator: " | ")))")
+        if cols.address >= 0 {
+            parser.geocoder = try store.forwardGeocoder()
+            readAs += ", places of rows without coordinates from '\(table.header[cols.address])'"
+        }
         let n = table.records.count
         var rows = [NewComplaint?](repeating: nil, count: n)
         var errors = [RowError?](repeating: nil, count: n)

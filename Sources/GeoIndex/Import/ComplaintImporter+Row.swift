@@ -10,6 +10,12 @@ extension ComplaintImporter {
         var mapping: ImportMapping
         /// Added to an unparseable date's message: what was expected.
         var dateHint: String
+        /// Places rows that have an address and no coordinates (nil: no address column).
+        var geocoder: ForwardGeocoder? = nil
+
+        init(cols: Columns, decimalComma: Bool, dates: DateParser, mapping: ImportMapping, dateHint: String) {
+            self.cols = cols; self.decimalComma = decimalComma; self.dates = dates; self.mapping = mapping; self.dateHint = dateHint
+        }
 
         func parse(_ b: UnsafeBufferPointer<UInt8>, _ f: [Range<Int>], line: Int) -> Result<NewComplaint, RowError> {
             func fail(_ field: String?, _ msg: String) -> Result<NewComplaint, RowError> {
@@ -51,9 +57,23 @@ extension ComplaintImporter {
                 }
                 return .success(t)
             }
-            let xv: Double, yv: Double
-            switch number(cols.x, cols.xName) { case .success(let v): xv = v; case .failure(let e): return .failure(e) }
-            switch number(cols.y, cols.yName) { case .success(let v): yv = v; case .failure(let e): return .failure(e) }
+            var xv: Double, yv: Double
+            let noCoordinates = cols.x < 0 || (CSVTable.isEmpty(b, f[cols.x]) && CSVTable.isEmpty(b, f[cols.y]))
+            if noCoordinates, let geocoder, let address = text(cols.address) {
+                // An operator's typed address (Alo 153 calls without GPS): placed when it names exactly one place.
+                let found = geocoder.geocode(address)
+                let field = cols.name("address", cols.address)
+                guard let first = found.first else { return fail(field, "address '\(address.prefix(60))' matches no street, door or mahalle") }
+                guard found.count == 1 else {
+                    return fail(field, "address '\(address.prefix(60))' is ambiguous (\(found.count) places: "
+                                + found.prefix(4).map { [$0.street, $0.mahalle, $0.district].compactMap { $0 }.joined(separator: ", ") }.joined(separator: "; ") + ")")
+                }
+                xv = first.location.lon; yv = first.location.lat
+            } else {
+                if cols.x < 0 { return fail(cols.name("address", cols.address), "no coordinates and no address") }
+                switch number(cols.x, cols.xName) { case .success(let v): xv = v; case .failure(let e): return .failure(e) }
+                switch number(cols.y, cols.yName) { case .success(let v): yv = v; case .failure(let e): return .failure(e) }
+            }
             guard let catRaw = text(cols.category) else { return fail(cols.name("category", cols.category), "missing category") }
             let category = mapping.value("category", catRaw) ?? ComplaintImporter.categoryCode(catRaw)
             let created: Int64
