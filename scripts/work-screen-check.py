@@ -95,7 +95,7 @@ try:
     # The supervisor, on a desk.
     js("sessionStorage.clear(); true")
     size(1400, 900, False)
-    call("Page.navigate", url=base + "/work?live=0")
+    call("Page.navigate", url=base + "/work")  # live: the key's event stream is read (fetch with the key in a header)
     wait("document.readyState === 'complete'")
     result["supervisor_logged_in"] = login(supervisor)
     js("document.getElementById('tab-approval').click(); true")
@@ -107,6 +107,14 @@ try:
         js(f"document.querySelector('button[data-act=approve][data-id=\"{first}\"]').click(); true")
         wait(f"!Array.from(document.querySelectorAll('.item')).some(e => Number(e.dataset.id) === {first})")
         result["approval_items_after_approve"] = items()
+    # A change made elsewhere (another screen, through the API) reaches this one through the stream, no reload.
+    others = items()
+    if others:
+        other = others[0]
+        req = urllib.request.Request(f"{base}/api/complaints/{other}", data=json.dumps({"status": "closed"}).encode(), method="PATCH",
+                                     headers={"Content-Type": "application/json", "X-API-Key": supervisor})
+        urllib.request.urlopen(req).read()
+        result["live_removed"] = wait(f"!Array.from(document.querySelectorAll('.item')).some(e => Number(e.dataset.id) === {other})", 8)
     result["list_beside_map"] = js("document.getElementById('side').getBoundingClientRect().right <= document.getElementById('map').getBoundingClientRect().left + 1")
     print(json.dumps(result))
 finally:

@@ -74,6 +74,7 @@ final class WorkScreenTests: XCTestCase {
         XCTAssertEqual(last2.map(\.actor), ["demo-saha-ekibi", "demo-mudur"])
         XCTAssertEqual(last2.first?.note, "Çukur dolduruldu · foto: https://foto.belediye.local/1.jpg")
         XCTAssertEqual(seen["list_beside_map"] as? Bool, true, "desk: list and map side by side")
+        XCTAssertEqual(seen["live_removed"] as? Bool, true, "a change made elsewhere reached the open screen without a reload")
         for name in ["work-phone.png", "work-desk.png"] {
             XCTAssertGreaterThan((try? Data(contentsOf: shots.appendingPathComponent(name)))?.count ?? 0, 10_000, name)
         }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import GeoIndex
 import HTTPTypes
 import Hummingbird
@@ -143,6 +146,34 @@ final class KeyScopeTests: XCTestCase {
             XCTAssertEqual(page.status, .ok)
             XCTAssertTrue(page.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("connect-src 'self'") ?? false)
             XCTAssertEqual(page.headers[HTTPField.Name("Referrer-Policy")!], "no-referrer")
+        }
+    }
+
+    /// `/api/work/events`: a staff key's departments only, key in the header only.
+    func testWorkEventsAreTheKeysDepartmentsOnly() async throws {
+        let f = try ServerFixture(complaints: 0)
+        defer { f.remove() }
+        let staff = try f.store.createAPIKey(name: "t", role: .staff, scope: KeyScope(departments: ["Temizlik İşleri Müdürlüğü"])).key
+        let intake = try f.store.createAPIKey(name: "i", role: .intake).key
+        let app = try await f.app()
+        try await app.test(.live) { client in
+            assertError(try await client.get("/api/work/events", headers: [.xAPIKey: intake]), .forbidden, field: "api_key")
+            assertError(try await client.get("/api/work/events?api_key=\(staff)"), .badRequest, field: "api_key")
+            // The stream on its own connection (the test client sends its requests one after another).
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(client.port!)/api/work/events?limit=1")!)
+            request.setValue(staff, forHTTPHeaderField: "X-API-Key")
+            request.timeoutInterval = 20
+            let streamTask = Task { try await URLSession.shared.data(for: request) }
+            try await Task.sleep(nanoseconds: 500_000_000)
+            let park = try await client.postJSON("/api/complaints", #"{"lon":36.92,"lat":37.58,"category":"park"}"#, key: f.key)
+            XCTAssertEqual(park.status, .created)
+            let clean = try await client.postJSON("/api/complaints", #"{"lon":36.92,"lat":37.58,"category":"temizlik"}"#, key: f.key)
+            XCTAssertEqual(clean.status, .created)
+            let (data, response) = try await streamTask.value
+            XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 200)
+            let text = String(decoding: data, as: UTF8.self)
+            XCTAssertTrue(text.contains("event: created") && text.contains("Temizlik İşleri Müdürlüğü"), text)
+            XCTAssertFalse(text.contains("Park ve Bahçeler"), text)
         }
     }
 

@@ -17,7 +17,7 @@ struct EventsController<Context: RequestContext> {
         return routes
     }
 
-    private enum Item: Sendable {
+    enum Item: Sendable {
         case event(EventHub.Event)
         case heartbeat
     }
@@ -34,13 +34,18 @@ struct EventsController<Context: RequestContext> {
             return n
         }
         let events = service.events.subscribe(departmentKey: department, lastEventID: lastEventID)
-        let heartbeat = service.config.eventHeartbeatSeconds
+        return Self.sse(events, heartbeat: service.config.eventHeartbeatSeconds, maxEvents: maxEvents, keep: { _ in true })
+    }
+
+    /// An SSE response of `events` (those `keep` accepts), with heartbeats, ending on graceful shutdown.
+    static func sse(_ events: AsyncStream<EventHub.Event>, heartbeat: Double, maxEvents: Int?,
+                    keep: @escaping @Sendable (EventHub.Event) -> Bool) -> Response {
         let headers: HTTPFields = [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache",
                                    HTTPField.Name("X-Accel-Buffering")!: "no"]
         let body = ResponseBody { writer in
             let (items, continuation) = AsyncStream.makeStream(of: Item.self)
             let pump = Task {
-                for await e in events { continuation.yield(.event(e)) }
+                for await e in events where keep(e) { continuation.yield(.event(e)) }
                 continuation.finish()
             }
             let beat = Task {

@@ -18,6 +18,7 @@ struct WorkController<Context: RequestContext> {
     var endpoints: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
         routes.get(use: list)
+        routes.get("events", use: events)
         routes.get("{id}", use: show)
         return routes
     }
@@ -153,6 +154,19 @@ struct WorkController<Context: RequestContext> {
             if let cacheKey { service.keepWorkAnswer(cacheKey, body, version: version) }
             return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
                             body: ResponseBody(byteBuffer: body))
+        }
+    }
+
+    /// `GET /api/work/events`: the event stream for a staff key's departments (the key in the header: the page
+    /// reads it with fetch, since EventSource cannot send one). Public fields only, like `/api/events`: it says
+    /// that work changed; the page re-reads its list.
+    @Sendable func events(request: Request, context: Context) async throws -> Response {
+        let key = try staffKey(request)
+        let departments = key.role == .admin ? nil : key.scope.departments.map { Set($0.map(TurkishText.foldKey)) }
+        let stream = service.events.subscribe(departmentKey: nil, lastEventID: nil)
+        let maxEvents = request.query("limit").flatMap(Int.init)
+        return EventsController<Context>.sse(stream, heartbeat: service.config.eventHeartbeatSeconds, maxEvents: maxEvents) { e in
+            departments.map { d in e.departmentKey.map(d.contains) ?? false } ?? true
         }
     }
 

@@ -205,14 +205,31 @@ async function act(kind, id) {
   } catch (e) { $("msg").textContent = e.message; }
 }
 
-// Live: the public stream says that something changed (no personal data in it); the list is re-read with the key.
-function listen() {
-  if (!window.EventSource || new URLSearchParams(location.search).get("live") === "0") return;
-  const es = new EventSource("/api/events");
+// Live: the key's departments' event stream (read with fetch: the key goes in a header, which EventSource cannot
+// send) says that work changed; the list is re-read. Reconnects after a dropped connection.
+async function listen() {
+  if (new URLSearchParams(location.search).get("live") === "0") return;
   let pending = null;
   const again = () => { clearTimeout(pending); pending = setTimeout(load, 400); };
-  es.addEventListener("created", again);
-  es.addEventListener("updated", again);
+  while (state.key) {
+    try {
+      const r = await fetch("/api/work/events", { headers: { "X-API-Key": state.key }, credentials: "omit", cache: "no-store" });
+      if (!r.ok || !r.body) throw new Error("HTTP " + r.status);
+      const reader = r.body.getReader(), dec = new TextDecoder();
+      let buf = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += dec.decode(value, { stream: true });
+        let i;
+        while ((i = buf.indexOf("\n\n")) >= 0) {
+          const block = buf.slice(0, i); buf = buf.slice(i + 2);
+          if (/^event: (created|updated)$/m.test(block)) again();
+        }
+      }
+    } catch (e) {}
+    await new Promise((res) => setTimeout(res, 3000));
+  }
 }
 
 // The address box: the store's own parcels and mahalle (GET /api/geocode), a pin on the map for each place.
