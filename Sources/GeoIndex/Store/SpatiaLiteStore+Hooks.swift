@@ -77,7 +77,7 @@ extension SpatiaLiteStore {
         let secret = secret ?? Self.randomToken(prefix: "whsec_")
         return try locked {
             try db.prepare("INSERT INTO hooks(url, secret, departments, events, created_at) VALUES (?, ?, ?, ?, ?)")
-                .run([.text(url), .text(secret), .opt(Self.jsonArray(departments)), .text(Self.jsonArray(events.map(\.rawValue))!),
+                .run([.text(url), .text(secret), .opt(departments.map(Self.jsonArray)), .text(Self.jsonArray(events.map(\.rawValue))),
                       .text(Timestamp.format(now))])
             return Hook(id: db.lastInsertRowID, url: url, secret: secret, departments: departments, events: events,
                         createdAt: Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)), removedAt: nil)
@@ -95,9 +95,8 @@ extension SpatiaLiteStore {
         var out: [Hook] = []
         while try st.step() {
             func date(_ c: Int32) -> Date? { st.text(c).flatMap(Timestamp.parse).map { Date(timeIntervalSince1970: TimeInterval($0)) } }
-            func list(_ c: Int32) -> [String]? { st.text(c).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } }
-            out.append(Hook(id: st.int64(0), url: st.text(1) ?? "", secret: st.text(2) ?? "", departments: list(3),
-                            events: (list(4) ?? []).compactMap(HookEvent.init(rawValue:)),
+            out.append(Hook(id: st.int64(0), url: st.text(1) ?? "", secret: st.text(2) ?? "", departments: Self.stringArray(json: st.text(3)),
+                            events: (Self.stringArray(json: st.text(4)) ?? []).compactMap(HookEvent.init(rawValue:)),
                             createdAt: date(5) ?? Date(timeIntervalSince1970: 0), removedAt: date(6)))
         }
         return out
@@ -247,6 +246,7 @@ extension SpatiaLiteStore {
         }
     }
 
+    /// 32 random bytes, base64url, after `prefix`: API keys (`tmk_`) and hook secrets (`whsec_`).
     static func randomToken(prefix: String) -> String {
         var rng = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -254,10 +254,6 @@ extension SpatiaLiteStore {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
-    static func jsonArray(_ names: [String]?) -> String? {
-        guard let names, let d = try? JSONEncoder().encode(names) else { return nil }
-        return String(decoding: d, as: UTF8.self)
-    }
 }
 
 extension SpatiaLiteStore {

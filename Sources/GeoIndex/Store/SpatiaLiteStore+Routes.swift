@@ -29,11 +29,9 @@ extension SpatiaLiteStore {
     }
 
     func routesLocked() throws -> [Route] {
-        let st = try db.prepare("SELECT id, category, district, department, team FROM routes ORDER BY category, district IS NOT NULL, district")
+        let st = try db.prepare("SELECT \(Self.routeColumns) FROM routes ORDER BY category, district IS NOT NULL, district")
         var out: [Route] = []
-        while try st.step() {
-            out.append(Route(id: st.int64(0), category: st.text(1) ?? "", district: st.text(2), department: st.text(3) ?? "", team: st.text(4)))
-        }
+        while try st.step() { out.append(Self.route(st)) }
         return out
     }
 
@@ -49,11 +47,16 @@ extension SpatiaLiteStore {
     /// district, else nil (the category's department, as before).
     func routeLocked(category: String, district: String?) throws -> Route? {
         let st = try db.prepare("""
-            SELECT id, category, district, department, team FROM routes
+            SELECT \(Self.routeColumns) FROM routes
             WHERE category = ?1 AND (district IS NULL OR district = ?2) ORDER BY district IS NULL LIMIT 1
             """)
         try st.bind([.text(category), .opt(district)])
-        guard try st.step() else { return nil }
-        return Route(id: st.int64(0), category: st.text(1) ?? "", district: st.text(2), department: st.text(3) ?? "", team: st.text(4))
+        return try st.step() ? Self.route(st) : nil
+    }
+
+    private static let routeColumns = "id, category, district, department, team"
+
+    private static func route(_ st: Statement) -> Route {
+        Route(id: st.int64(0), category: st.text(1) ?? "", district: st.text(2), department: st.text(3) ?? "", team: st.text(4))
     }
 }

@@ -101,17 +101,13 @@ extension SpatiaLiteStore {
     /// the store keeps only the SHA-256 of the key text.
     public func createAPIKey(name: String, role: KeyRole = .staff, scope: KeyScope = .everything,
                              at now: Date = Date()) throws -> (key: String, record: APIKey) {
-        var rng = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        let key = "tmk_" + Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let key = Self.randomToken(prefix: "tmk_")
         let hash = KeyHash.hex(key)
         return try locked {
             do {
                 try db.prepare("INSERT INTO api_keys(name, key_hash, created_at, role, departments, districts) VALUES (?, ?, ?, ?, ?, ?)")
                     .run([.text(name), .text(hash), .text(Timestamp.format(now)), .text(role.rawValue),
-                          .opt(Self.jsonList(scope.departments)), .opt(Self.jsonList(scope.districts))])
+                          .opt(scope.departments.map(Self.jsonArray)), .opt(scope.districts.map(Self.jsonArray))])
             } catch let e as SQLiteError where e.code == SQLITE_CONSTRAINT {
                 throw WorkflowError.keyNameTaken(name)
             }
@@ -163,18 +159,11 @@ extension SpatiaLiteStore {
 
     private static func apiKey(_ st: Statement) -> APIKey {
         func date(_ c: Int32) -> Date? { st.text(c).flatMap(Timestamp.parse).map { Date(timeIntervalSince1970: TimeInterval($0)) } }
-        func list(_ c: Int32) -> [String]? {
-            st.text(c).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
-        }
         return APIKey(id: st.int64(0), name: st.text(1) ?? "", createdAt: date(2) ?? Date(timeIntervalSince1970: 0),
                       revokedAt: date(3), role: KeyRole(rawValue: st.text(4) ?? "") ?? .intake,
-                      scope: KeyScope(departments: list(5), districts: list(6)))
+                      scope: KeyScope(departments: stringArray(json: st.text(5)), districts: stringArray(json: st.text(6))))
     }
 
-    private static func jsonList(_ names: [String]?) -> String? {
-        guard let names, let d = try? JSONEncoder().encode(names) else { return nil }
-        return String(decoding: d, as: UTF8.self)
-    }
 
     // MARK: - Intake
 

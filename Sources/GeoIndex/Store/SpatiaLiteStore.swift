@@ -347,8 +347,14 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
         return try insertRow(c, address: address, department: department, explicitID: explicitID, blob: &blob)
     }
 
+    /// A list of strings as the store keeps it in a TEXT column (media URLs, a key's or hook's names).
     static func jsonArray(_ items: [String]) -> String {
         (try? String(decoding: JSONSerialization.data(withJSONObject: items), as: UTF8.self)) ?? "[]"
+    }
+
+    /// The list back from its column (nil: NULL or not a list of strings).
+    static func stringArray(json text: String?) -> [String]? {
+        text.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String] }
     }
 
     public func complaint(id: Int64) throws -> Complaint? {
@@ -370,8 +376,7 @@ public final class SpatiaLiteStore: ComplaintStore, @unchecked Sendable {
         while try st.step() {
             let loc = st.withBytes(19) { SpatiaLiteBlob.readPoint($0) } ?? LonLat(lon: .nan, lat: .nan)
             func date(_ c: Int32) -> Date? { st.text(c).flatMap(Timestamp.parse).map { Date(timeIntervalSince1970: TimeInterval($0)) } }
-            var media: [String] = []
-            if let m = st.text(10), let arr = try? JSONSerialization.jsonObject(with: Data(m.utf8)) as? [String] { media = arr }
+            let media = Self.stringArray(json: st.text(10)) ?? []
             var fields = NewComplaint(
                 externalRef: st.text(0), location: loc, category: st.text(1) ?? "",
                 channel: Channel(rawValue: st.text(2) ?? "") ?? .phone, type: ComplaintType(rawValue: st.text(3) ?? "") ?? .sikayet,
