@@ -8,46 +8,33 @@ extension ComplaintSnapshot {
     /// against the box, and must visit `tail` (recent, unsorted inserts) themselves.
     func sortedRanges(inBoxX x0: UInt32, _ x1: UInt32, y y0: UInt32, _ y1: UInt32) -> [Range<Int>] {
         let merged = Self.mortonRanges(inBoxX: x0, x1, y: y0, y1)
-        var out: [Range<Int>] = []
-        out.reserveCapacity(merged.count)
-        sorted.withUnsafeBufferPointer { buf in
-            var start = 0
-            func lowerBound(_ key: UInt64, from: Int) -> Int {
-                var a = from, b = buf.count
-                while a < b {
-                    let m = (a + b) >> 1
-                    if buf[m].morton < key { a = m + 1 } else { b = m }
-                }
-                return a
-            }
-            for (lo, hi) in merged {
-                let a = lowerBound(lo, from: start)
-                let b = hi == .max ? buf.count : lowerBound(hi &+ 1, from: a)
-                if a < b { out.append(a..<b) }
-                start = b
-            }
-        }
-        return out
+        return sorted.withUnsafeBufferPointer { buf in Self.positions(of: merged, count: buf.count) { buf[$0].morton } }
     }
 
     /// Index ranges of a sorted array of Morton keys (a filter's keys) whose points may lie in the box: the same
     /// cover as `sortedRanges`, over 8-byte keys instead of 32-byte records.
     static func keyRanges(_ keys: UnsafeBufferPointer<UInt64>, inBoxX x0: UInt32, _ x1: UInt32, y y0: UInt32, _ y1: UInt32) -> [Range<Int>] {
-        let merged = mortonRanges(inBoxX: x0, x1, y: y0, y1)
+        positions(of: mortonRanges(inBoxX: x0, x1, y: y0, y1), count: keys.count) { keys[$0] }
+    }
+
+    /// Where ascending Morton key ranges fall in a sorted sequence of `count` keys (`key(i)` is the i-th): one
+    /// index range per key range that holds any, each found by binary search from the end of the one before.
+    @inline(__always)
+    static func positions(of merged: [(UInt64, UInt64)], count: Int, key: (Int) -> UInt64) -> [Range<Int>] {
         var out: [Range<Int>] = []
         out.reserveCapacity(merged.count)
         var start = 0
-        func lowerBound(_ key: UInt64, from: Int) -> Int {
-            var a = from, b = keys.count
+        func lowerBound(_ k: UInt64, from: Int) -> Int {
+            var a = from, b = count
             while a < b {
                 let m = (a + b) >> 1
-                if keys[m] < key { a = m + 1 } else { b = m }
+                if key(m) < k { a = m + 1 } else { b = m }
             }
             return a
         }
         for (lo, hi) in merged {
             let a = lowerBound(lo, from: start)
-            let b = hi == .max ? keys.count : lowerBound(hi &+ 1, from: a)
+            let b = hi == .max ? count : lowerBound(hi &+ 1, from: a)
             if a < b { out.append(a..<b) }
             start = b
         }
