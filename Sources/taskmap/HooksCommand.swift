@@ -38,13 +38,7 @@ struct HooksCommand: ParsableCommand {
                     return e
                 }
             }
-            let known = Array(Set(try s.categories().map(\.department))).sorted()
-            let departments: [String]? = department.isEmpty ? nil : try department.map { d in
-                guard let k = known.first(where: { TurkishText.foldKey($0) == TurkishText.foldKey(d) }) else {
-                    throw ValidationError("--department: no department '\(d)' in this store; known: \(known.joined(separator: ", "))")
-                }
-                return k
-            }
+            let departments = try StoreNames.resolve(department, among: try StoreNames.departments(s), flag: "--department")
             let hook = try s.addHook(url: url, secret: secret, departments: departments, events: events)
             print("added hook \(hook.id) → \(hook.url) (\(events.map(\.rawValue).joined(separator: ",")); "
                   + "\(departments?.joined(separator: ", ") ?? "every department")); signing secret, shown once:")

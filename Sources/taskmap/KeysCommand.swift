@@ -31,20 +31,8 @@ struct KeysCommand: ParsableCommand {
 
         func run() throws {
             let s = try store.open()
-            // Names must be the store's own (Turkish case folded): a typo would make a key that matches nothing.
-            let departments = Array(Set(try s.categories().map(\.department))).sorted()
-            let districts = try s.districts().map(\.name)
-            func resolve(_ given: [String], among known: [String], flag: String) throws -> [String]? {
-                guard !given.isEmpty else { return nil }
-                return try given.map { g in
-                    guard let k = known.first(where: { TurkishText.foldKey($0) == TurkishText.foldKey(g) }) else {
-                        throw ValidationError("\(flag): no \(flag.dropFirst(2)) '\(g)' in this store; known: \(known.joined(separator: ", "))")
-                    }
-                    return k
-                }
-            }
-            let scope = KeyScope(departments: try resolve(department, among: departments, flag: "--department"),
-                                 districts: try resolve(district, among: districts, flag: "--district"))
+            let scope = KeyScope(departments: try StoreNames.resolve(department, among: try StoreNames.departments(s), flag: "--department"),
+                                 districts: try StoreNames.resolve(district, among: try s.districts().map(\.name), flag: "--district"))
             let role = KeyRole(parsing: role)!
             do {
                 let (key, record) = try s.createAPIKey(name: name.trimmingCharacters(in: .whitespaces), role: role, scope: scope)

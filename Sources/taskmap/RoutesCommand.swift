@@ -22,19 +22,12 @@ struct RoutesCommand: ParsableCommand {
             guard try s.categories().contains(where: { $0.code == category }) else {
                 throw ValidationError("--category: no category '\(category)'; known: \(try s.categories().map(\.code).sorted().joined(separator: ", "))")
             }
-            var districtName: String? = nil
-            if let district {
-                let known = try s.districts().map(\.name)
-                guard let k = known.first(where: { TurkishText.foldKey($0) == TurkishText.foldKey(district) }) else {
-                    throw ValidationError("--district: no district '\(district)'; known: \(known.joined(separator: ", "))")
-                }
-                districtName = k
-            }
+            let districtName = try StoreNames.resolve(district.map { [$0] } ?? [], among: try s.districts().map(\.name), flag: "--district")?.first
             let name = department.trimmingCharacters(in: .whitespaces)
             guard !name.isEmpty else { throw ValidationError("--department: empty") }
             // The store's spelling when it knows the department; a new one is allowed (a metropolitan department).
-            let known = Array(Swift.Set(try s.categories().map(\.department)))
-            let dept = known.first { TurkishText.foldKey($0) == TurkishText.foldKey(name) } ?? name
+            let known = try StoreNames.departments(s)
+            let dept = StoreNames.spelling(name, among: known) ?? name
             let r = try s.setRoute(category: category, district: districtName, department: dept, team: team)
             print("route \(r.id): \(category)\(districtName.map { " in \($0)" } ?? "") → \(dept)\(team.map { ", team \($0)" } ?? "")"
                   + (known.contains(dept) ? "" : " (a department no category names: keys and hooks for it need --department \"\(dept)\")"))

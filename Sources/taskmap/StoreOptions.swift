@@ -32,3 +32,28 @@ struct FilterOptions: ParsableArguments {
 
     func validate() throws { _ = try filter() }
 }
+
+/// Names a user typed (`--department`, `--district`) in the store's own spelling, matched with Turkish case folding:
+/// a typo must not make a key, hook or route that matches nothing.
+enum StoreNames {
+    /// The departments the store's categories name, sorted.
+    static func departments(_ s: SpatiaLiteStore) throws -> [String] { Array(Set(try s.categories().map(\.department))).sorted() }
+
+    /// The known name `given` folds to, or nil.
+    static func spelling(_ given: String, among known: [String]) -> String? {
+        let key = TurkishText.foldKey(given)
+        return known.first { TurkishText.foldKey($0) == key }
+    }
+
+    /// Each name in the store's spelling (nil when none is given); an unknown one is an error naming the flag and
+    /// listing the known names.
+    static func resolve(_ given: [String], among known: [String], flag: String) throws -> [String]? {
+        guard !given.isEmpty else { return nil }
+        return try given.map { g in
+            guard let k = spelling(g, among: known) else {
+                throw ValidationError("\(flag): no \(flag.dropFirst(2)) '\(g)' in this store; known: \(known.joined(separator: ", "))")
+            }
+            return k
+        }
+    }
+}
