@@ -19,22 +19,7 @@ final class BrowserTests: XCTestCase {
         let db = dir.appendingPathComponent("demo.sqlite").path
         let demo = try CLI.run(["demo", "--no-serve", "--count", String(count), "--db", db])
         XCTAssertEqual(demo.status, 0, demo.err)
-        let port = Int.random(in: 20_000...40_000)
-        let server = Process()
-        server.executableURL = CLI.binary
-        server.arguments = ["serve", "--db", db, "--port", String(port), "--log-level", "warning"]
-        server.currentDirectoryURL = CLI.repo
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        let base = "http://127.0.0.1:\(port)"
-        var up = false
-        for _ in 0..<100 where !up {
-            up = (try? CLI.curl(base + "/healthz"))?.contains("\"status\":\"ok\"") ?? false
-            if !up { usleep(200_000) }
-        }
-        XCTAssertTrue(up, "server did not come up")
-        return (server, base)
+        return try CLI.serve(db: db)
     }
 
     func testViewerShowsTheTaskMap() throws {
@@ -132,6 +117,25 @@ final class BrowserTests: XCTestCase {
 }
 
 extension CLI {
+    /// `taskmap serve` on a store, on loopback (a random port unless given), started and answering `/healthz`.
+    static func serve(db: String, port: Int = Int.random(in: 20_000...40_000), file: StaticString = #filePath, line: UInt = #line) throws -> (Process, String) {
+        let server = Process()
+        server.executableURL = CLI.binary
+        server.arguments = ["serve", "--db", db, "--port", String(port), "--log-level", "error"]
+        server.currentDirectoryURL = CLI.repo
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        let base = "http://127.0.0.1:\(port)"
+        var up = false
+        for _ in 0..<100 where !up {
+            up = (try? CLI.curl(base + "/healthz"))?.contains("\"status\":\"ok\"") ?? false
+            if !up { usleep(200_000) }
+        }
+        XCTAssertTrue(up, "server did not come up", file: file, line: line)
+        return (server, base)
+    }
+
     /// GET through curl (no HTTP client dependency in the tests).
     static func curl(_ url: String) throws -> String {
         let p = Process()

@@ -21,20 +21,7 @@ final class HookCLITests: XCTestCase {
         XCTAssertTrue(secret.hasPrefix("whsec_"))
         XCTAssertFalse(try CLI.run(["hooks", "list", "--db", db]).out.contains(secret), "secrets are never listed")
 
-        func serve() throws -> Process {
-            let p = Process()
-            p.executableURL = CLI.binary
-            p.arguments = ["serve", "--db", db, "--port", String(serverPort), "--log-level", "error"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            for _ in 0..<100 {
-                if (try? CLI.curl("http://127.0.0.1:\(serverPort)/healthz"))?.contains("ok") ?? false { return p }
-                usleep(100_000)
-            }
-            XCTFail("server did not come up")
-            return p
-        }
+        func serve() throws -> Process { try CLI.serve(db: db, port: serverPort).0 }
         var server = try serve()
         let post = try CLI.run(URL(fileURLWithPath: "/usr/bin/curl"), [
             "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "http://127.0.0.1:\(serverPort)/api/complaints",

@@ -23,22 +23,8 @@ final class WorkScreenTests: XCTestCase {
         let staff = try key("field team (staff):"), supervisor = try key("director (supervisor):")
         XCTAssertTrue(staff.hasPrefix("tmk_") && supervisor.hasPrefix("tmk_"))
 
-        let port = Int.random(in: 30_001...39_000)
-        let server = Process()
-        server.executableURL = CLI.binary
-        server.arguments = ["serve", "--db", db, "--port", String(port), "--log-level", "error"]
-        server.currentDirectoryURL = CLI.repo
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let (server, base) = try CLI.serve(db: db)
         defer { server.terminate(); server.waitUntilExit() }
-        let base = "http://127.0.0.1:\(port)"
-        var up = false
-        for _ in 0..<100 where !up {
-            up = (try? CLI.curl(base + "/healthz"))?.contains("ok") ?? false
-            if !up { usleep(100_000) }
-        }
-        XCTAssertTrue(up)
 
         let shots = ProcessInfo.processInfo.environment["TASKMAP_SCREENSHOT_OUT"].map { URL(fileURLWithPath: $0) } ?? dir
         let r = try CLI.run(URL(fileURLWithPath: "/usr/bin/python3"),
