@@ -16,7 +16,7 @@ release: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/with-pg $(SWIFT) test --skip-build
 
 demo: release
 	@mkdir -p out

@@ -36,6 +36,9 @@ let package = Package(
         // System libraries (Debian: libspatialite-dev, libsqlite3-dev, libproj-dev, libpng-dev).
         .systemLibrary(name: "CSpatiaLite", pkgConfig: "spatialite"),
         .systemLibrary(name: "CProj", pkgConfig: "proj"),
+        // libpq (Debian libpq-dev), PostgreSQL's own client, for the PostGIS pool: synchronous like the store
+        // protocol, and it reads connection URLs, the PG* variables, ~/.pgpass and service files as psql does.
+        .systemLibrary(name: "CPQ", pkgConfig: "libpq"),
         // FreeType (Debian libfreetype-dev) with DejaVu fonts: Turkish text on posters.
         .systemLibrary(name: "CFreeType", pkgConfig: "freetype2"),
         // libpng plus the small C encoder that owns its setjmp (no longjmp crosses Swift frames).
@@ -43,7 +46,7 @@ let package = Package(
         // 36% of a heat tile's render time.
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("deflate")]),
 
-        .target(name: "GeoIndex", dependencies: ["CSpatiaLite", "CProj", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        .target(name: "GeoIndex", dependencies: ["CSpatiaLite", "CProj", "CPQ", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                                           .product(name: "Crypto", package: "swift-crypto")]),
         // Text and label placement shared by the labels tile layer and the poster (FreeType, polylabel, collisions).
         .target(name: "MapText", dependencies: ["CFreeType"]),

@@ -9,9 +9,19 @@ import ServiceLifecycle
 /// Builds the task-map server: opens the store, loads the snapshot, wires the routes. `taskmap serve` and the
 /// tests call this same function. `tiles` is the tile renderer (nil: tile endpoints answer 503).
 public func buildApplication(_ config: ServerConfiguration, tiles: (any TileSource)? = nil) async throws -> some ApplicationProtocol {
+    try buildApplication(config, store: try openServerStore(config), tiles: tiles)
+}
+
+/// The store a server runs on: the PostGIS pool when `databasePath` is a PostgreSQL URL (its connections named
+/// `taskmap serve HOST:PORT` in pg_stat_activity, for `taskmap pool status`), else the SpatiaLite file with
+/// background checkpoints.
+public func openServerStore(_ config: ServerConfiguration) throws -> any ComplaintStore {
+    if PostGISStore.isURL(config.databasePath) {
+        return try PostGISStore(url: config.databasePath, applicationName: "taskmap serve \(config.host):\(config.port)")
+    }
     let store = try SpatiaLiteStore(path: config.databasePath)
     try store.startBackgroundCheckpoints()
-    return try buildApplication(config, store: store, tiles: tiles)
+    return store
 }
 
 /// Builds the server on an open store (any `ComplaintStore`).
@@ -25,6 +35,11 @@ func buildApplication(_ config: ServerConfiguration, store: any ComplaintStore, 
                       writeLimiter: RateLimiter?) throws -> some ApplicationProtocol {
     var logger = Logger(label: "taskmap")
     logger.logLevel = config.logLevel
+    // A pool server follows the pool's change feed from the generation read before its snapshot is loaded.
+    let pool = try (store as? PostGISStore).map { pool in
+        let feed = PoolChangeFeed(store: pool, applicationName: "taskmap serve \(config.host):\(config.port) changes")
+        return (pool, feed, try feed.generation())
+    }
     let service = try TaskMapService(store: store, config: config)
     let tileHits = TileHits(service: service, source: tiles, cache: TileCache(capacityBytes: config.tileCacheBytes))
     let router = buildRouter(service: service, tileHits: tileHits, writeLimiter: writeLimiter)
@@ -37,12 +52,15 @@ func buildApplication(_ config: ServerConfiguration, store: any ComplaintStore, 
                               logger: logger)
         : nil
     // Hooks: the outbox is delivered beside the HTTP server (stopped with it).
-    let services: [any Service] = (store as? any HookOutbox).map {
+    var services: [any Service] = (store as? any HookOutbox).map {
         var options = config.hooks
         options.slaHours = config.slaHours
         options.defaultSLAHours = config.defaultSLAHours
         return [HookDeliverer(store: $0, options: options, metrics: service.metrics, logger: logger)]
     } ?? []
+    if let (pool, feed, generation) = pool {
+        services.append(PoolListener(service: service, store: pool, feed: feed, generation: generation, logger: logger))
+    }
     let app = Application(
         router: router,
         server: HTTPServerBuilder { responder in

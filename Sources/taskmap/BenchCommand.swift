@@ -15,7 +15,7 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "How many inserts.") var count = 5_000
 
         func run() throws {
-            let s = try store.open()
+            let s = try store.openFile(for: "bench insert")
             try s.startBackgroundCheckpoints()
             let before = try s.complaintCount()
             let box = try s.mahalleList().reduce(BoundingBox.empty) { var b = $0; b.extend($1.geometry.bbox); return b }

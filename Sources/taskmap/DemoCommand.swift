@@ -34,7 +34,7 @@ struct DemoCommand: ParsableCommand {
         let sum = try ComplaintImporter(store: s).importFile(csv)
         print("imported \(sum.imported) synthetic complaints from \(csv) in \(String(format: "%.2f", sum.seconds)) s: "
               + "\(sum.assigned) assigned, \(sum.unassigned) unassigned, \(sum.withAddress) with street and door number")
-        print(try StoreSummary(store: s).text())
+        print(try StoreSummary(store: s, location: db).text())
         // Keys for the work screen: a field team's (staff) and its director's (supervisor), in the roads department.
         let department = try s.categories().first { $0.code == "yol" }?.department ?? "Fen İşleri Müdürlüğü"
         let scope = KeyScope(departments: [department])

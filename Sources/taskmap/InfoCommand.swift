@@ -24,10 +24,10 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         let s = try store.open()
-        print(try StoreSummary(store: s).text())
-        if quality { try printQuality(s) }
+        print(try StoreSummary(store: s, location: store.db).text())
+        if quality { try printQuality(try store.openFile(for: "--quality")) }
         if check {
-            let problems = try s.integrityProblems()
+            let problems = try store.openFile(for: "--check").integrityProblems()
             if problems.isEmpty { print("integrity: ok (integrity_check and rtreecheck on all spatial indexes)") }
             else { throw ValidationError("integrity problems:\n" + problems.joined(separator: "\n")) }
         }
@@ -67,7 +67,9 @@ extension InfoCommand {
 
 /// A readable summary of a store, shared by `info` and `demo`.
 struct StoreSummary {
-    let store: SpatiaLiteStore
+    let store: any ComplaintStore
+    /// The file or URL (passwords hidden).
+    let location: String
     func text() throws -> String {
         let districts = try store.districts()
         let mahalle = try store.mahalleList()
@@ -78,7 +80,7 @@ struct StoreSummary {
             perMahalle[Int(r.mahalle)] += 1
             if CompiledFilter.status(code: r.status).isOpen { open += 1 }
         }
-        var lines = ["store \(store.path)",
+        var lines = ["store \(PostGISStore.isURL(location) ? PostGISStore.redacted(location) : location)",
                      "  districts: \(districts.map(\.name).joined(separator: ", "))",
                      "  mahalle: \(mahalle.count), population \(mahalle.reduce(0) { $0 + $1.population })",
                      "  categories: \(try store.categories().count)",

@@ -49,16 +49,23 @@ struct InitCommand: ParsableCommand {
         }
         let parcelRows = try parcels.map { try GeoJSONReader.parcels(path: $0) } ?? []
         let cats = try categories.map { try Category.read(csvPath: $0) } ?? Category.defaults
-        let existed = FileManager.default.fileExists(atPath: store.db)
+        // A pool is filled the same way: the boundaries go through a SpatiaLite file first (GEOS checks and repairs,
+        // overlaps), which then moves into the pool in one transaction (`PoolMigration`, as `taskmap migrate`).
+        let pool = PostGISStore.isURL(store.db)
+        let target = try pool ? PostGISStore(url: store.db, create: true) : nil
+        let path = pool ? NSTemporaryDirectory() + "taskmap-init-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite" : store.db
+        let existed = !pool && FileManager.default.fileExists(atPath: store.db)
+        defer { if pool { for suffix in ["", "-wal", "-shm", ".snapshot"] { try? FileManager.default.removeItem(atPath: path + suffix) } } }
         let s: SpatiaLiteStore
-        do { s = try SpatiaLiteStore(path: store.db, create: true) } catch {
+        do { s = try SpatiaLiteStore(path: path, create: true) } catch {
             throw ValidationError("cannot create store \(store.db): \(error)")
         }
         do {
             let n = try s.addBoundaries(BoundaryInput(source: boundaries, mahalle: mahalle, parcels: parcelRows, categories: cats),
                                         makeValid: makeValid)
+            if let target { _ = try PoolMigration.run(from: s, to: target) }
             let districts = Set(mahalle.map(\.district)).sorted(by: TurkishText.compare)
-            print("\(existed ? "updated" : "created") \(store.db): \(n.mahalle) mahalle in \(districts.count) district(s) (\(districts.joined(separator: ", "))), \(n.parcels) parcels, \(n.categories) categories")
+            print("\(pool ? "added to the pool" : existed ? "updated" : "created") \(pool ? PostGISStore.redacted(store.db) : store.db): \(n.mahalle) mahalle in \(districts.count) district(s) (\(districts.joined(separator: ", "))), \(n.parcels) parcels, \(n.categories) categories")
             if !n.repairs.isEmpty {
                 print("repaired \(n.repairs.count) invalid polygon(s) with GEOS (area as drawn → after repair):")
                 for r in n.repairs {
@@ -76,7 +83,7 @@ struct InitCommand: ParsableCommand {
                 print("overlaps under \(Int(BoundaryLoad.sliverSquareMetres)) m² (slivers of digitising, not listed): \(n.overlaps.count - listed.count)")
             }
         } catch {
-            if !existed { try? FileManager.default.removeItem(atPath: store.db) }
+            if !existed && !pool { try? FileManager.default.removeItem(atPath: store.db) }
             throw error
         }
     }

@@ -35,7 +35,7 @@ struct KeysCommand: ParsableCommand {
                                  districts: try StoreNames.resolve(district, among: try s.districts().map(\.name), flag: "--district"))
             let role = KeyRole(parsing: role)!
             do {
-                let (key, record) = try s.createAPIKey(name: name.trimmingCharacters(in: .whitespaces), role: role, scope: scope)
+                let (key, record) = try s.createAPIKey(name: name.trimmingCharacters(in: .whitespaces), role: role, scope: scope, at: Date())
                 print("created API key \(record.id) '\(record.name)' (\(role.rawValue), \(scope.description)); store it now, it is not shown again:")
                 print(key)
             } catch let e as WorkflowError {
@@ -66,7 +66,7 @@ struct KeysCommand: ParsableCommand {
 
         func run() throws {
             do {
-                let k = try store.open().revokeAPIKey(key)
+                let k = try store.open().revokeAPIKey(key, at: Date())
                 print("revoked API key \(k.id) '\(k.name)'")
             } catch let e as WorkflowError {
                 throw ValidationError(e.description)

@@ -46,7 +46,7 @@ struct PosterCommand: ParsableCommand {
     func run() throws {
         let s = try store.open()
         let layerList = layers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        let (canvas, layout, _) = try Self.make(store: s, month: month, district: district, layers: layerList, metric: metric,
+        let (canvas, layout, _) = try Self.make(store: s, location: store.db, month: month, district: district, layers: layerList, metric: metric,
                                                 options: try options())
         let png = try canvas.png()
         try Data(png).write(to: URL(fileURLWithPath: out))
@@ -62,9 +62,9 @@ struct PosterCommand: ParsableCommand {
 
     /// Builds the poster for a month (also used by `taskmap report`). Returns the image, its layout and the
     /// number of complaints it shows.
-    static func make(store s: SpatiaLiteStore, month: String, district: String?, layers layerList: [String], metric: String,
+    static func make(store s: any ComplaintStore, location: String, month: String, district: String?, layers layerList: [String], metric: String,
                      options: Poster.Options) throws -> (Canvas, Poster.Layout, Int) {
-        guard let source = try ServeCommand.tileSource(databasePath: s.path) else { throw ValidationError("this build has no tile renderer") }
+        guard let source = try ServeCommand.tileSource(store: s) else { throw ValidationError("this build has no tile renderer") }
         for l in layerList where !source.layerIDs.contains(l) {
             throw ValidationError("unknown layer '\(l)' (expected \(source.layerIDs.joined(separator: ", ")))")
         }
@@ -72,7 +72,7 @@ struct PosterCommand: ParsableCommand {
         var mahalle = all
         if let district {
             mahalle = all.filter { TurkishText.foldKey($0.districtName) == TurkishText.foldKey(district) }
-            guard !mahalle.isEmpty else { throw ValidationError("no district named '\(district)' in \(s.path)") }
+            guard !mahalle.isEmpty else { throw ValidationError("no district named '\(district)' in \(location)") }
         }
         let snapshot = try s.loadSnapshotCached()
         let filter = try ComplaintFilter.parse(month: month, district: district)
@@ -92,7 +92,7 @@ struct PosterCommand: ParsableCommand {
         let input = Poster.Input(
             title: "\(districts) — \(monthName(month)) şikâyet haritası",
             subtitle: "Belediyeye gelen şikâyet, talep ve öneriler: mahalle başına oran ve yoğunluk",
-            source: "Kaynak: taskmap, \(URL(fileURLWithPath: s.path).lastPathComponent) · \(count) kayıt · üretildi \(Timestamp.format(Date()).prefix(10))",
+            source: "Kaynak: taskmap, \(PostGISStore.isURL(location) ? "PostGIS havuzu" : URL(fileURLWithPath: location).lastPathComponent) · \(count) kayıt · üretildi \(Timestamp.format(Date()).prefix(10))",
             mahalle: mahalle, layers: layerList, legends: legends,
             tile: { layer, z, x, y in
                 guard let address = TileAddress(z: z, x: x, y: y) else { throw ValidationError("bad tile \(z)/\(x)/\(y)") }

@@ -33,7 +33,7 @@ struct ReportCommand: ParsableCommand {
         let report = NeedsReport.compute(snapshot: snapshot, mahalle: mahalle, categories: try s.categories(), period: period,
                                          district: district)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let (poster, _, _) = try PosterCommand.make(store: s, month: month, district: district,
+        let (poster, _, _) = try PosterCommand.make(store: s, location: store.db, month: month, district: district,
                                                     layers: ["choropleth", "heat", "boundaries"], metric: "per1000",
                                                     options: Poster.Options.paper("A4", dpi: posterDpi)!)
         let posterPNG = try poster.png()

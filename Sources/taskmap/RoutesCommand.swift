@@ -28,7 +28,7 @@ struct RoutesCommand: ParsableCommand {
             // The store's spelling when it knows the department; a new one is allowed (a metropolitan department).
             let known = try StoreNames.departments(s)
             let dept = StoreNames.spelling(name, among: known) ?? name
-            let r = try s.setRoute(category: category, district: districtName, department: dept, team: team)
+            let r = try s.setRoute(category: category, district: districtName, department: dept, team: team, at: Date())
             print("route \(r.id): \(category)\(districtName.map { " in \($0)" } ?? "") → \(dept)\(team.map { ", team \($0)" } ?? "")"
                   + (known.contains(dept) ? "" : " (a department no category names: keys and hooks for it need --department \"\(dept)\")"))
         }

@@ -34,7 +34,7 @@ struct ServeCommand: ParsableCommand {
         if let basemap, !(basemap.contains("{z}") && basemap.contains("{x}") && basemap.contains("{y}")) {
             throw ValidationError("--basemap must be a URL template with {z}, {x} and {y}")
         }
-        guard FileManager.default.fileExists(atPath: store.db) else { throw ValidationError("\(store.db) does not exist (run `taskmap init` first)") }
+        guard PostGISStore.isURL(store.db) || FileManager.default.fileExists(atPath: store.db) else { throw ValidationError("\(store.db) does not exist (run `taskmap init` first)") }
     }
 
     func run() throws {
@@ -61,7 +61,8 @@ struct ServeCommand: ParsableCommand {
         let failure = ErrorBox()
         Task.detached {
             do {
-                let app = try await buildApplication(config, tiles: try ServeCommand.tileSource(databasePath: config.databasePath))
+                let store = try openServerStore(config)
+                let app = try buildApplication(config, store: store, tiles: try TileRendererSource(store: store))
                 try await app.runService()
             } catch {
                 failure.error = error
@@ -74,8 +75,10 @@ struct ServeCommand: ParsableCommand {
 
     /// The tile renderer over a store (TileRender's `TileRenderer`, adapted to the server's `TileSource`).
     static func tileSource(databasePath: String) throws -> (any TileSource)? {
-        try TileRendererSource(store: try SpatiaLiteStore(path: databasePath))
+        try TileRendererSource(store: try openStore(databasePath))
     }
+
+    static func tileSource(store: any ComplaintStore) throws -> (any TileSource)? { try TileRendererSource(store: store) }
 }
 
 private final class ErrorBox: @unchecked Sendable {

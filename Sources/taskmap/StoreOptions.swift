@@ -3,10 +3,16 @@ import GeoIndex
 
 /// `--db FILE`, shared by every command that opens a store.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The taskmap store (a SpatiaLite file).")
+    @Option(name: .long, help: "The taskmap store: a SpatiaLite file, or a PostGIS pool (postgresql://user@host:port/dbname, or pg: for the PG* variables).")
     var db: String
 
-    func open() throws -> SpatiaLiteStore { try SpatiaLiteStore(path: db) }
+    func open() throws -> any ManagedStore { try openStore(db) }
+
+    /// The SpatiaLite file, for what only it does (integrity checks, stack flags); a pool gets a clear error.
+    func openFile(for what: String) throws -> SpatiaLiteStore {
+        guard !PostGISStore.isURL(db) else { throw ValidationError("\(what) works on a SpatiaLite store; \(db) is a PostGIS pool") }
+        return try SpatiaLiteStore(path: db)
+    }
 }
 
 /// The filter flags shared by tile, render, needs and query commands.
@@ -37,7 +43,7 @@ struct FilterOptions: ParsableArguments {
 /// a typo must not make a key, hook or route that matches nothing.
 enum StoreNames {
     /// The departments the store's categories name, sorted.
-    static func departments(_ s: SpatiaLiteStore) throws -> [String] { Array(Set(try s.categories().map(\.department))).sorted() }
+    static func departments(_ s: any ComplaintStore) throws -> [String] { Array(Set(try s.categories().map(\.department))).sorted() }
 
     /// The known name `given` folds to, or nil.
     static func spelling(_ given: String, among known: [String]) -> String? {

@@ -7,7 +7,7 @@ struct TaskMap: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "taskmap",
         abstract: "Task maps for municipal complaints: store, geocode, render and serve.",
-        subcommands: [InitCommand.self, ImportCommand.self, InfoCommand.self, GenerateCommand.self, DemoCommand.self, NeedsCommand.self, HotspotsCommand.self, TileCommand.self, RenderCommand.self, PosterCommand.self, ReportCommand.self, BenchCommand.self, ServeCommand.self, KeysCommand.self, HooksCommand.self, RoutesCommand.self]
+        subcommands: [InitCommand.self, ImportCommand.self, InfoCommand.self, GenerateCommand.self, DemoCommand.self, NeedsCommand.self, HotspotsCommand.self, TileCommand.self, RenderCommand.self, PosterCommand.self, ReportCommand.self, BenchCommand.self, ServeCommand.self, KeysCommand.self, HooksCommand.self, RoutesCommand.self, MigrateCommand.self, PoolCommand.self]
     )
 
     /// Errors from our modules already name the file and line: print them as they are.
@@ -22,6 +22,8 @@ struct TaskMap: ParsableCommand {
         } catch let e as StoreError {
             FileHandle.standardError.write(Data("error: \(e)\n".utf8)); Foundation.exit(1)
         } catch let e as CRSError {
+            FileHandle.standardError.write(Data("error: \(e)\n".utf8)); Foundation.exit(1)
+        } catch let e as PGError {
             FileHandle.standardError.write(Data("error: \(e)\n".utf8)); Foundation.exit(1)
         } catch let e as SQLiteError {
             FileHandle.standardError.write(Data("error: \(e)\n".utf8)); Foundation.exit(1)

@@ -1,5 +1,17 @@
 import Foundation
 
+/// What an import writes into: a SpatiaLite file or a PostGIS pool. Rows are parsed, checked and geocoded the
+/// same way for both; only the write differs (SQLite inserts and a packed R-tree, or a binary COPY).
+public protocol ImportTarget: AnyObject {
+    func categories() throws -> [Category]
+    func geocoder() throws -> ReverseGeocoder
+    func forwardGeocoder() throws -> ForwardGeocoder
+    /// Writes every row in one transaction, or none.
+    func bulkInsert(_ rows: [PreparedComplaint], file: String) throws -> BulkInsertResult
+}
+
+extension SpatiaLiteStore: ImportTarget {}
+
 /// Reads complaints from CSV or GeoJSON, validates every row, reverse-geocodes them on all cores and writes them
 /// in one transaction. Nothing is written unless the whole input is good (or `skipInvalid` moves the bad rows
 /// to a rejects file).
@@ -72,10 +84,10 @@ public struct ComplaintImporter {
         public var message: String
     }
 
-    public let store: SpatiaLiteStore
+    public let store: any ImportTarget
     public var options: Options
 
-    public init(store: SpatiaLiteStore, options: Options = Options()) {
+    public init(store: any ImportTarget, options: Options = Options()) {
         self.store = store
         self.options = options
     }

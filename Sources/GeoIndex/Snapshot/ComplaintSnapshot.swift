@@ -96,6 +96,9 @@ public struct ComplaintSnapshot: Sendable {
         return s
     }
 
+    /// Takes the record with `id` out (a complaint deleted in the store by another tool).
+    public mutating func remove(id: UInt32) { removeInPlace(id: id) }
+
     /// Retires the record with `id`, if any: from the tail it is removed, in `sorted` its position is marked dead
     /// (no copy of the sorted records). `morton`: where it probably is (a work-flow change keeps the position),
     /// found by binary search; elsewhere a linear search. A new id (above every sorted id) costs nothing.

@@ -41,3 +41,22 @@ public protocol ComplaintStore: AnyObject {
     /// Looks up a presented API key by its SHA-256.
     func checkAPIKey(_ presented: String) throws -> APIKeyCheck
 }
+
+/// What the CLI manages on either backend (a SpatiaLite file or a PostGIS pool): imports, keys, routes.
+public protocol ManagedStore: ComplaintStore, ImportTarget {
+    func createAPIKey(name: String, role: KeyRole, scope: KeyScope, at now: Date) throws -> (key: String, record: APIKey)
+    func apiKeys() throws -> [APIKey]
+    func revokeAPIKey(_ nameOrID: String, at now: Date) throws -> APIKey
+    func setRoute(category: String, district: String?, department: String, team: String?, at now: Date) throws -> Route
+    func routes() throws -> [Route]
+    func removeRoute(id: Int64) throws -> Bool
+}
+
+extension SpatiaLiteStore: ManagedStore {}
+extension PostGISStore: ManagedStore {}
+
+/// Opens the store `--db` names: a PostgreSQL URL (`postgresql://…`, or `pg:` for the PG* variables) opens the
+/// PostGIS pool, anything else the SpatiaLite file.
+public func openStore(_ db: String, applicationName: String = "taskmap") throws -> any ManagedStore {
+    PostGISStore.isURL(db) ? try PostGISStore(url: db, applicationName: applicationName) : try SpatiaLiteStore(path: db)
+}

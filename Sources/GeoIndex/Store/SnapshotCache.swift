@@ -21,10 +21,13 @@ public enum SnapshotCache {
 
     /// The cached snapshot if it is current, else a fresh one from SQL (and the cache rewritten).
     public static func load(_ store: SpatiaLiteStore) throws -> ComplaintSnapshot {
-        let key = try store.snapshotKey()
-        let file = path(for: store.path)
+        try load(key: try store.snapshotKey(), file: path(for: store.path)) { try store.loadSnapshot() }
+    }
+
+    /// The snapshot in `file` if it was made for `key`, else `build()`'s (and the file rewritten).
+    public static func load(key: String, file: String, build: () throws -> ComplaintSnapshot) throws -> ComplaintSnapshot {
         if let snap = read(file, key: key) { return snap }
-        let snap = try store.loadSnapshot()
+        let snap = try build()
         write(snap, to: file, key: key)
         return snap
     }

@@ -60,22 +60,74 @@ final class LiveSnapshot: @unchecked Sendable {
         publishing.withLock {
             let base = lock.withLock { snapshot }
             var tables = base.tables
-            let category = tables.addCategory(c.fields.category)
-            let mahalleIndex = c.address.mahalleID.flatMap { tables.mahalleIndex[$0] } ?? 0
-            let districtIndex = c.address.districtName.flatMap { tables.districtIndex[$0] } ?? 0
-            let unix = { (d: Date) in Int64(d.timeIntervalSince1970.rounded(.down)) }
-            let record = SpatiaLiteStore.compact(
-                id: c.id, location: c.fields.location, category: category,
-                status: CompiledFilter.statusCode(c.fields.status), channel: CompiledFilter.channelCode(c.fields.channel),
-                type: CompiledFilter.typeCode(c.fields.type), created: unix(c.fields.createdAt),
-                resolved: c.fields.resolvedAt.map(unix), mahalle: mahalleIndex, district: districtIndex,
-                satisfaction: c.fields.satisfaction, issues: c.fields.dataIssues)
+            let record = Self.record(c, tables: &tables)
             let next = base.inserting(record, tables: tables.categories.count == base.tables.categories.count ? nil : tables)
             return lock.withLock {
                 snapshot = next
                 version += 1
-                changes.append(Change(version: version, x: record.x, y: record.y, mahalle: mahalleIndex))
+                changes.append(Change(version: version, x: record.x, y: record.y, mahalle: record.mahalle))
                 if changes.count > changeLogLimit { changes.removeFirst(changes.count - changeLogLimit / 2) }
+                published[c.id] = record
+                if published.count > 8_192 { published.removeAll(keepingCapacity: true) }
+                return version
+            }
+        }
+    }
+
+    /// The compact record of a complaint against these tables (a new category is added to them).
+    static func record(_ c: Complaint, tables: inout ComplaintSnapshot.Tables) -> CompactComplaint {
+        let category = tables.addCategory(c.fields.category)
+        let mahalleIndex = c.address.mahalleID.flatMap { tables.mahalleIndex[$0] } ?? 0
+        let districtIndex = c.address.districtName.flatMap { tables.districtIndex[$0] } ?? 0
+        let unix = { (d: Date) in Int64(d.timeIntervalSince1970.rounded(.down)) }
+        return SpatiaLiteStore.compact(
+            id: c.id, location: c.fields.location, category: category,
+            status: CompiledFilter.statusCode(c.fields.status), channel: CompiledFilter.channelCode(c.fields.channel),
+            type: CompiledFilter.typeCode(c.fields.type), created: unix(c.fields.createdAt),
+            resolved: c.fields.resolvedAt.map(unix), mahalle: mahalleIndex, district: districtIndex,
+            satisfaction: c.fields.satisfaction, issues: c.fields.dataIssues)
+    }
+
+    /// The records this process published last, by id: a change another process announces that equals one of
+    /// these is this process's own write coming back through the pool's change feed (nothing to do).
+    private var published: [Int64: CompactComplaint] = [:]
+
+    /// Whether `c` is already in the snapshot as it is now (published by this process in this state).
+    func isPublished(_ c: Complaint) -> Bool {
+        lock.withLock {
+            guard let mine = published[c.id] else { return false }
+            var tables = snapshot.tables
+            return Self.record(c, tables: &tables) == mine
+        }
+    }
+
+    /// Replaces the whole snapshot (the pool had a bulk import or a district moved in). Every cache entry made
+    /// before is stale: the change log restarts, so `changed(since:)` answers yes for any older version.
+    @discardableResult
+    func replace(with next: ComplaintSnapshot) -> UInt64 {
+        publishing.withLock {
+            lock.withLock {
+                snapshot = next
+                version += 1
+                changes.removeAll()
+                published.removeAll()
+                return version
+            }
+        }
+    }
+
+    /// Takes a complaint out (deleted in the pool by another tool).
+    @discardableResult
+    func remove(id: Int64) -> UInt64 {
+        publishing.withLock {
+            let base = lock.withLock { snapshot }
+            var next = base
+            next.remove(id: UInt32(truncatingIfNeeded: id))
+            return lock.withLock {
+                snapshot = next
+                version += 1
+                changes.removeAll()
+                published[id] = nil
                 return version
             }
         }

@@ -66,6 +66,10 @@ final class ServerMetrics: @unchecked Sendable {
 
     func tileCache(hit: Bool) { lock.withLock { if hit { tileCacheHits += 1 } else { tileCacheMisses += 1 } } }
     func complaintCreated() { lock.withLock { complaintsCreated += 1 } }
+    /// Pool (PostGIS) servers only: whether the change feed's connection is up, and changes applied from it.
+    private var pool: (connected: Bool, applied: Int)?
+    func poolConnected(_ up: Bool) { lock.withLock { pool = (up, pool?.applied ?? 0) } }
+    func poolChangesApplied(_ n: Int) { lock.withLock { pool = (pool?.connected ?? true, (pool?.applied ?? 0) + n) } }
     func workflowChanged() { lock.withLock { workflowChanges += 1 } }
     func rateLimited() { lock.withLock { rateLimitedWrites += 1 } }
     func workRejected() { lock.withLock { workRejections += 1 } }
@@ -162,6 +166,12 @@ final class ServerMetrics: @unchecked Sendable {
             out += "# TYPE taskmap_hooks_pending gauge\ntaskmap_hooks_pending \(g.hooksPending)\n"
             out += "# HELP taskmap_hooks_oldest_pending_seconds Age of the oldest pending hook delivery.\n"
             out += "# TYPE taskmap_hooks_oldest_pending_seconds gauge\ntaskmap_hooks_oldest_pending_seconds \(String(format: "%.1f", g.hooksOldestPendingSeconds))\n"
+            if let pool {
+                out += "# HELP taskmap_pool_connected Whether the PostGIS pool's change feed is connected (1) or being re-established (0).\n"
+                out += "# TYPE taskmap_pool_connected gauge\ntaskmap_pool_connected \(pool.connected ? 1 : 0)\n"
+                out += "# HELP taskmap_pool_changes_applied_total Complaints changed by other servers or tools, applied from the change feed.\n"
+                out += "# TYPE taskmap_pool_changes_applied_total counter\ntaskmap_pool_changes_applied_total \(pool.applied)\n"
+            }
             out += "# HELP taskmap_event_clients Connected Server-Sent Events clients.\n"
             out += "# TYPE taskmap_event_clients gauge\ntaskmap_event_clients \(g.eventClients)\n"
             return out

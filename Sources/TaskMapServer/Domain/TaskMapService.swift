@@ -184,6 +184,17 @@ final class TaskMapService: @unchecked Sendable {
         }
     }
 
+    /// A change another server (or tool) made in the pool: published like a local write, under the same lock so
+    /// the snapshot and the event stream keep one order.
+    func publishRemote(_ c: Complaint) {
+        writeLock.withLock {
+            live.publish(c)
+            // Never changed since it was made (no updated_at): a creation; otherwise an update.
+            events.publish(kind: c.fields.updatedAt == nil ? "created" : "updated", departmentKey: c.department.map(TurkishText.foldKey),
+                           json: JSONOutput.string(publicView(c)))
+        }
+    }
+
     // MARK: - Reads
 
     func publicView(_ c: Complaint) -> PublicComplaint {

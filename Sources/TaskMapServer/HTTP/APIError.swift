@@ -39,6 +39,9 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             return APIError(e.status, e.status == .contentTooLarge ? "request body too large" : message, headers: e.headers)
         case let e as any HTTPResponseError:
             return APIError(e.status, e.status.reasonPhrase.lowercased())
+        case let e as PGError where e.connectionLost:
+            // The pool's database is unreachable: reads from memory (tiles, the viewer) go on; this needs the database.
+            return APIError(.serviceUnavailable, "the database is unreachable; try again shortly", headers: [.retryAfter: "5"])
         case is CancellationError:
             // Queued work dropped because its task was cancelled (the server is shutting down): not a fault.
             return APIError(.serviceUnavailable, "request cancelled: the server is shutting down")

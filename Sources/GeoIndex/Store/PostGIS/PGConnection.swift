@@ -1,0 +1,247 @@
+import CPQ
+import Foundation
+
+/// A PostgreSQL error: the server's SQLSTATE and message, or a connection problem (`connectionLost`: the
+/// database could not be reached or went away — the caller may retry after a reconnect; a server answers 503).
+public struct PGError: Error, CustomStringConvertible, Sendable {
+    public var sqlState: String?
+    public var message: String
+    public var connectionLost: Bool
+    public var description: String { message }
+    /// 23505: unique_violation.
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+}
+
+/// One libpq connection (not thread-safe: its owner serialises calls). libpq rather than postgres-nio because the
+/// store protocol is synchronous (so is SpatiaLite's), and libpq brings what PostgreSQL users expect for free:
+/// connection URLs and `key=value` strings, the `PG*` environment variables, `~/.pgpass` and service files.
+final class PGConnection {
+    private(set) var conn: OpaquePointer?
+    /// The connection string as given (a URL, `key=value` pairs, or "" for the `PG*` variables alone).
+    let conninfo: String
+
+    init(_ conninfo: String, applicationName: String = "taskmap") throws {
+        self.conninfo = conninfo
+        let keys = ["dbname", "application_name", "client_encoding", "connect_timeout"]
+        let values = [conninfo, applicationName, "UTF8", "5"]
+        conn = withCStrings(keys) { k in withCStrings(values) { v in PQconnectdbParams(k, v, 1) } }
+        guard let conn, PQstatus(conn) == CONNECTION_OK else {
+            let message = conn.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
+            if let c = conn { PQfinish(c) }
+            self.conn = nil
+            throw PGError(sqlState: nil, message: "cannot connect to \(Self.redacted(conninfo)): "
+                          + message.trimmingCharacters(in: .whitespacesAndNewlines), connectionLost: true)
+        }
+        // Timestamps cross as epoch numbers; make server-side formatting independent of the role's settings.
+        _ = try exec("SET TIME ZONE 'UTC'")
+    }
+
+    deinit { if let conn { PQfinish(conn) } }
+
+    var isOK: Bool { conn.map { PQstatus($0) == CONNECTION_OK } ?? false }
+
+    /// Tries to re-establish a broken connection (same parameters). Returns whether it is usable now.
+    @discardableResult
+    func reset() -> Bool {
+        guard let conn else { return false }
+        PQreset(conn)
+        guard PQstatus(conn) == CONNECTION_OK else { return false }
+        _ = try? exec("SET TIME ZONE 'UTC'")
+        return true
+    }
+
+    /// The URL without its password, for messages and logs.
+    static func redacted(_ s: String) -> String {
+        guard s.contains("://"), let at = s.range(of: "@"), let scheme = s.range(of: "://"), scheme.upperBound < at.lowerBound
+        else { return s.isEmpty ? "the PG* environment" : s }
+        let userinfo = s[scheme.upperBound..<at.lowerBound]
+        guard let colon = userinfo.firstIndex(of: ":") else { return s }
+        return String(s[..<colon]) + ":***" + String(s[at.lowerBound...])
+    }
+
+    // MARK: - Queries
+
+    /// Runs `sql` with text parameters ($1, $2 …; nil = NULL). Results come back in text format.
+    @discardableResult
+    func exec(_ sql: String, _ params: [String?] = []) throws -> PGResult {
+        guard let conn else { throw PGError(sqlState: nil, message: "not connected", connectionLost: true) }
+        let result: OpaquePointer?
+        if params.isEmpty {
+            result = PQexec(conn, sql)
+        } else {
+            var cParams: [UnsafeMutablePointer<CChar>?] = params.map { $0.flatMap { strdup($0) } }
+            defer { cParams.forEach { free($0) } }
+            result = cParams.withUnsafeMutableBufferPointer { buf in
+                buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) { p in
+                    PQexecParams(conn, sql, Int32(params.count), nil, p, nil, nil, 0)
+                }
+            }
+        }
+        return try check(result)
+    }
+
+    private func check(_ result: OpaquePointer?) throws -> PGResult {
+        guard let result else { throw error(nil) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_COPY_IN, PGRES_COPY_OUT:
+            return PGResult(result)
+        default:
+            let e = error(result)
+            PQclear(result)
+            throw e
+        }
+    }
+
+    private func error(_ result: OpaquePointer?) -> PGError {
+        var state: String?
+        var message = conn.map { String(cString: PQerrorMessage($0)) } ?? "not connected"
+        if let result {
+            if let s = PQresultErrorField(result, Int32(UInt8(ascii: "C"))) { state = String(cString: s) }
+            if let m = PQresultErrorField(result, Int32(UInt8(ascii: "M"))) {
+                message = String(cString: m)
+                if let d = PQresultErrorField(result, Int32(UInt8(ascii: "D"))) { message += " (" + String(cString: d) + ")" }
+            }
+        }
+        // Class 08 (connection exception), 57P01-03 (admin shutdown, crash shutdown, cannot connect now) or a broken
+        // socket: the database is unreachable rather than the statement wrong.
+        let lost = !isOK || (state.map { $0.hasPrefix("08") || $0.hasPrefix("57P") } ?? false)
+        return PGError(sqlState: state, message: message.trimmingCharacters(in: .whitespacesAndNewlines), connectionLost: lost)
+    }
+
+    func scalar(_ sql: String, _ params: [String?] = []) throws -> String? {
+        let r = try exec(sql, params)
+        return r.rows > 0 ? r.text(0, 0) : nil
+    }
+
+    func scalarInt(_ sql: String, _ params: [String?] = []) throws -> Int64? {
+        try scalar(sql, params).flatMap { Int64($0) }
+    }
+
+    /// Runs `body` in a transaction: COMMIT if it returns, ROLLBACK if it throws.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try exec("BEGIN")
+        do {
+            let value = try body()
+            try exec("COMMIT")
+            return value
+        } catch {
+            if isOK { _ = try? exec("ROLLBACK") }
+            throw error
+        }
+    }
+
+    // MARK: - COPY
+
+    /// `COPY … FROM STDIN` with the bytes `produce` hands over chunk by chunk (returning false when done).
+    func copyIn(_ sql: String, produce: (inout [UInt8]) throws -> Bool) throws {
+        guard let conn else { throw PGError(sqlState: nil, message: "not connected", connectionLost: true) }
+        let start = try exec(sql)
+        _ = start
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(1 << 20)
+        var failure: Error?
+        while true {
+            chunk.removeAll(keepingCapacity: true)
+            let more: Bool
+            do { more = try produce(&chunk) } catch { failure = error; break }
+            if !chunk.isEmpty {
+                let ok = chunk.withUnsafeBufferPointer { b in
+                    b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { PQputCopyData(conn, $0, Int32(b.count)) }
+                }
+                guard ok == 1 else { throw error(nil) }
+            }
+            if !more { break }
+        }
+        let end = PQputCopyEnd(conn, failure == nil ? nil : "taskmap: input failed")
+        guard end == 1 else { throw error(nil) }
+        var last: PGError?
+        while let r = PQgetResult(conn) {
+            if PQresultStatus(r) != PGRES_COMMAND_OK && last == nil { last = error(r) }
+            PQclear(r)
+        }
+        if let failure { throw failure }
+        if let last { throw last }
+    }
+
+    // MARK: - LISTEN / NOTIFY
+
+    /// The connection's socket (to wait on with poll).
+    var socket: Int32 { conn.map { PQsocket($0) } ?? -1 }
+
+    /// Reads what arrived on the socket and returns the notifications received (channel, payload).
+    func notifications() throws -> [(channel: String, payload: String)] {
+        guard let conn else { throw PGError(sqlState: nil, message: "not connected", connectionLost: true) }
+        guard PQconsumeInput(conn) == 1 else { throw error(nil) }
+        var out: [(String, String)] = []
+        while let n = PQnotifies(conn) {
+            out.append((String(cString: n.pointee.relname), String(cString: n.pointee.extra)))
+            PQfreemem(n)
+        }
+        return out
+    }
+
+    /// Waits until the socket is readable or `seconds` pass. Returns whether it is readable.
+    func waitReadable(seconds: Double) -> Bool {
+        var p = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        return poll(&p, 1, Int32(seconds * 1000)) > 0
+    }
+}
+
+/// A query result in text format.
+final class PGResult {
+    let res: OpaquePointer
+    let rows: Int
+    let columns: Int
+    init(_ res: OpaquePointer) {
+        self.res = res
+        rows = Int(PQntuples(res))
+        columns = Int(PQnfields(res))
+    }
+    deinit { PQclear(res) }
+
+    func isNull(_ row: Int, _ col: Int) -> Bool { PQgetisnull(res, Int32(row), Int32(col)) == 1 }
+
+    func text(_ row: Int, _ col: Int) -> String? {
+        isNull(row, col) ? nil : String(cString: PQgetvalue(res, Int32(row), Int32(col)))
+    }
+
+    func int64(_ row: Int, _ col: Int) -> Int64 { optInt64(row, col) ?? 0 }
+
+    func optInt64(_ row: Int, _ col: Int) -> Int64? {
+        guard !isNull(row, col), let p = PQgetvalue(res, Int32(row), Int32(col)) else { return nil }
+        return strtoll(p, nil, 10)
+    }
+
+    func int(_ row: Int, _ col: Int) -> Int { Int(int64(row, col)) }
+    func optInt(_ row: Int, _ col: Int) -> Int? { optInt64(row, col).map(Int.init) }
+
+    func double(_ row: Int, _ col: Int) -> Double {
+        guard !isNull(row, col), let p = PQgetvalue(res, Int32(row), Int32(col)) else { return .nan }
+        return strtod(p, nil)
+    }
+
+    /// Raw bytes of a bytea column sent as hex (`\x…`), decoded.
+    func bytes(_ row: Int, _ col: Int) -> [UInt8]? {
+        guard !isNull(row, col), let p = PQgetvalue(res, Int32(row), Int32(col)) else { return nil }
+        var n = 0
+        guard let raw = PQunescapeBytea(UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), &n) else { return nil }
+        defer { PQfreemem(raw) }
+        return Array(UnsafeBufferPointer(start: raw, count: n))
+    }
+
+    /// Calls `body` with the raw text bytes of a cell (no String made).
+    func withBytes<T>(_ row: Int, _ col: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T? {
+        guard !isNull(row, col), let p = PQgetvalue(res, Int32(row), Int32(col)) else { return nil }
+        let n = Int(PQgetlength(res, Int32(row), Int32(col)))
+        return UnsafeRawPointer(p).withMemoryRebound(to: UInt8.self, capacity: n) { body(UnsafeBufferPointer(start: $0, count: n)) }
+    }
+}
+
+private func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+    var cs: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    cs.append(nil)
+    defer { cs.forEach { free($0) } }
+    return cs.withUnsafeMutableBufferPointer { buf in
+        buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) { body($0) }
+    }
+}
