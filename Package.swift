@@ -79,6 +79,8 @@ let package = Package(
             ]
         ),
 
+        // One set of store tests, two backends (SpatiaLite file, PostGIS pool from TASKMAP_TEST_PG).
+        .testTarget(name: "StoreContractTests", dependencies: ["GeoIndex", "TileRender", "NeedsAnalysis"]),
         .testTarget(name: "GeoIndexTests", dependencies: ["GeoIndex", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Golden PNGs are read by path (#filePath), not as resources.
         .testTarget(name: "TileRenderTests", dependencies: ["TileRender", "MapText", "GeoIndex", "NeedsAnalysis"], exclude: ["Golden"]),

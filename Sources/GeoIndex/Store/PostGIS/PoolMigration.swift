@@ -54,13 +54,26 @@ public enum PoolMigration {
                         """, [m.name, m.code, String(m.population), String(districtID[m.districtID]!), WKB.hex(WKB.multiPolygon(m.geometry))])
                 }
                 report.mahalle = mahalle.count
-                for p in parcels {
-                    try c.exec("""
-                        INSERT INTO parcels(ada, parsel, street, door, mahalle_id, geom)
-                        VALUES ($1, $2, $3, $4, $5, ST_GeomFromWKB(decode($6, 'hex'), 4326))
-                        """, [p.ada, p.parsel, p.street, p.doorNumber, p.mahalleID.flatMap { mahalleID[$0] }.map(String.init),
-                              WKB.hex(WKB.multiPolygon(p.geometry))])
+                // Parcels (a city has hundreds of thousands): binary COPY of WKB into a staging table, one INSERT.
+                try c.exec("CREATE TEMP TABLE move_parcels(ada text, parsel text, street text, door text, mahalle_id bigint, wkb bytea) ON COMMIT DROP")
+                var np = 0
+                try c.copyIn("COPY move_parcels FROM STDIN (FORMAT binary)") { out in
+                    if np == 0 { CopyBinary.header(&out) }
+                    let end = min(parcels.count, np + 4_096)
+                    for p in parcels[np..<end] {
+                        out.append(0); out.append(6)
+                        CopyBinary.text(p.ada, &out)
+                        CopyBinary.text(p.parsel, &out)
+                        CopyBinary.text(p.street, &out)
+                        CopyBinary.text(p.doorNumber, &out)
+                        CopyBinary.int64(p.mahalleID.flatMap { mahalleID[$0] }, &out)
+                        CopyBinary.bytes(WKB.multiPolygon(p.geometry), &out)
+                    }
+                    np = end
+                    if np == parcels.count { CopyBinary.trailer(&out); return false }
+                    return true
                 }
+                try c.exec("INSERT INTO parcels(ada, parsel, street, door, mahalle_id, geom) SELECT ada, parsel, street, door, mahalle_id, ST_GeomFromWKB(wkb, 4326) FROM move_parcels")
                 report.parcels = parcels.count
                 for cat in categories {
                     let r = try c.exec("""

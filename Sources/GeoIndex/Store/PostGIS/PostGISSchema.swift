@@ -170,10 +170,11 @@ enum PostGISSchema {
 
     static var currentVersion: Int { migrations.count }
 
-    /// The schema version of the database (0: no taskmap tables).
+    /// The schema version of the pool in the connection's current schema (the first of its search_path; 0: no
+    /// taskmap tables there). Several pools can share a database in different schemas.
     static func version(_ c: PGConnection) throws -> Int {
-        guard try c.scalar("SELECT to_regclass('taskmap_meta')::text") != nil else {
-            if try c.scalar("SELECT to_regclass('complaints')::text") != nil {
+        guard try c.scalar("SELECT to_regclass(quote_ident(current_schema()) || '.taskmap_meta')::text") != nil else {
+            if try c.scalar("SELECT to_regclass(quote_ident(current_schema()) || '.complaints')::text") != nil {
                 throw StoreError.invalid("the database has a 'complaints' table but no taskmap_meta: not a taskmap pool")
             }
             return 0

@@ -118,6 +118,11 @@ enum CopyBinary {
         withUnsafeBytes(of: v.bitPattern.bigEndian) { out.append(contentsOf: $0) }
     }
 
+    static func bytes(_ b: [UInt8], _ out: inout [UInt8]) {
+        be32(Int32(b.count), &out)
+        out.append(contentsOf: b)
+    }
+
     /// Text as UTF-8 (NUL bytes, which PostgreSQL text cannot hold, are dropped).
     @inline(__always) static func text(_ s: String?, _ out: inout [UInt8]) {
         guard let s else { be32(-1, &out); return }

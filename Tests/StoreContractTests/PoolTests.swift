@@ -1,0 +1,175 @@
+import Foundation
+import XCTest
+@testable import GeoIndex
+import NeedsAnalysis
+import TileRender
+
+/// The pool's own promises: the same answers as a file, clear errors, moving a district in, the change feed.
+final class PoolTests: XCTestCase {
+    /// The same import gives the same snapshot, needs table, hot spots and tile bytes on both backends.
+    func testSameImportSameAnswersOnBothBackends() throws {
+        let file = try Harness.make(.spatialite), pool = try Harness.make(.postgis)
+        let csv = try file.complaintsCSV(6_000, seed: 5)
+        let a = try ComplaintImporter(store: file.store).importFile(csv)
+        let b = try ComplaintImporter(store: pool.store).importFile(csv)
+        XCTAssertEqual(a.imported, b.imported)
+        XCTAssertEqual(a.assigned, b.assigned)
+        XCTAssertEqual(a.withAddress, b.withAddress)
+        // Pool ids and mahalle ids are the pool's own; compare what they mean.
+        func normalised(_ s: any ComplaintStore) throws -> [String] {
+            try s.loadSnapshot().mergedRecords().map { r in
+                var r = r
+                r.id = 0
+                return "\(r)"
+            }.sorted()
+        }
+        XCTAssertEqual(try normalised(file.store), try normalised(pool.store))
+        let period = try XCTUnwrap(Period.month("2024-03"))
+        func json<T: Encodable>(_ v: T) throws -> String {
+            let e = JSONEncoder()
+            e.outputFormatting = [.sortedKeys]
+            return String(decoding: try e.encode(v), as: UTF8.self)
+        }
+        func answers(_ s: any ComplaintStore) throws -> [String] {
+            let snap = try s.loadSnapshotCached(), mahalle = try s.mahalleList(), cats = try s.categories()
+            let needs = NeedsReport.compute(snapshot: snap, mahalle: mahalle, categories: cats, period: period)
+            let grid = HotspotAnalysis.grid(snapshot: snap, mahalle: mahalle, categories: cats, period: period)
+            let hot = HotspotAnalysis.mahalle(snapshot: snap, mahalle: mahalle, categories: cats, period: period)
+            return [try json(needs), try json(grid), try json(hot)]
+        }
+        let fa = try answers(file.store), pa = try answers(pool.store)
+        XCTAssertEqual(fa[0], pa[0], "needs table")
+        XCTAssertEqual(fa[1], pa[1], "grid hot spots")
+        XCTAssertEqual(fa[2], pa[2], "mahalle hot spots")
+        XCTAssertTrue(fa[0].contains("\"rows\""))
+        // Tile bytes: every layer, at the district's zoom and closer, 1× and @2x.
+        func renderer(_ s: any ComplaintStore) throws -> TileRenderer {
+            TileRenderer(snapshot: try s.loadSnapshotCached(), mahalle: try s.mahalleList(), categories: try s.categories())
+        }
+        let rf = try renderer(file.store), rp = try renderer(pool.store)
+        let centre = try file.store.mahalleList().reduce(BoundingBox.empty) { var b = $0; b.extend($1.geometry.bbox); return b }.center
+        let march = try ComplaintFilter.parse(month: "2024-03")
+        var compared = 0
+        for z in [11, 13, 15] {
+            let t = try XCTUnwrap(TileCoord.containing(centre, zoom: z))
+            for layer in [Layer.heat, .pins, .choropleth, .boundaries] {
+                for retina in [false, true] {
+                    let x = try rf.render(layer: layer, tile: t, retina: retina, filter: march).png
+                    let y = try rp.render(layer: layer, tile: t, retina: retina, filter: march).png
+                    XCTAssertEqual(x, y, "\(layer) \(t) retina \(retina)")
+                    compared += 1
+                }
+            }
+        }
+        XCTAssertEqual(compared, 24)
+    }
+
+    /// Wrong URL, refused password, no PostGIS, a newer schema: a clear error, and nothing written.
+    func testBadConnectionsSayWhat() throws {
+        let base = try TestPool.requireURL()
+        XCTAssertThrowsError(try PostGISStore(url: "postgresql://postgres@/nosuchdb_taskmap?host=/nonexistent-dir&port=1")) { e in
+            XCTAssertTrue("\(e)".contains("cannot connect to postgresql://postgres@/nosuchdb_taskmap"), "\(e)")
+        }
+        if let tcp = ProcessInfo.processInfo.environment["TASKMAP_TEST_PG_TCP"] {
+            let wrong = tcp.replacingOccurrences(of: "taskmap_pw@", with: "taskmap_pw:wrong-password@")
+            XCTAssertThrowsError(try PostGISStore(url: wrong)) { e in
+                XCTAssertTrue("\(e)".contains("password authentication failed"), "\(e)")
+                XCTAssertFalse("\(e)".contains("wrong-password"), "the password must not be printed: \(e)")
+                XCTAssertTrue("\(e)".contains("taskmap_pw:***@"), "\(e)")
+            }
+        }
+        // A database without PostGIS.
+        let admin = try TestPool.admin()
+        let db = "nopostgis_" + UUID().uuidString.prefix(8).lowercased()
+        try admin.exec("CREATE DATABASE \(db) TEMPLATE template0")
+        defer { _ = try? admin.exec("DROP DATABASE \(db)") }
+        let noPostGIS = base.replacingOccurrences(of: "/taskmap_test", with: "/\(db)")
+        XCTAssertThrowsError(try PostGISStore(url: noPostGIS)) { e in
+            XCTAssertTrue("\(e)".contains("has no PostGIS"), "\(e)")
+        }
+        let check = try PGConnection(PostGISStore.conninfo(noPostGIS))
+        XCTAssertNil(try check.scalar("SELECT to_regclass('taskmap_meta')::text"), "nothing written")
+        // A pool made by a newer taskmap.
+        let h = try Harness.make(.postgis)
+        let c = try PGConnection(PostGISStore.conninfo(try XCTUnwrap(h.url)))
+        try c.exec("UPDATE taskmap_meta SET value = '99' WHERE key = 'schema_version'")
+        XCTAssertThrowsError(try PostGISStore(url: h.url!)) { e in
+            XCTAssertTrue("\(e)".contains("version 99 is newer"), "\(e)")
+        }
+    }
+
+    /// A district file with complaints, history and keys moves in with counts and checksums equal; a second move
+    /// of the same district is refused and changes nothing; the keys people hold work in the pool.
+    func testMigrateADistrictIn() throws {
+        let file = try Harness.make(.spatialite)
+        _ = try ComplaintImporter(store: file.store).importFile(try file.complaintsCSV(2_000, seed: 9))
+        let (key, _) = try file.store.createAPIKey(name: "kuzeykent-saha", role: .staff, scope: KeyScope(districts: ["Kuzeykent"]), at: Date())
+        let changed = try file.store.intake(NewComplaint(location: try StoreContract.interiorPoint(file), category: "yol", createdAt: Date()),
+                                            idempotencyKey: nil, apiKeyID: nil, actor: "t").complaint
+        _ = try file.store.applyWorkflow(id: changed.id, WorkflowChange(status: .assigned, team: "Ekip 1", note: "gidiyoruz", actor: "t"))
+        let fresh = try TestPool.fresh()
+        defer { fresh.drop() }
+        let pool = try PostGISStore(url: fresh.url, create: true)
+        let r = try PoolMigration.run(from: file.store as! SpatiaLiteStore, to: pool)
+        XCTAssertEqual(r.complaints, 2_001)
+        XCTAssertEqual(r.mahalle, 34)
+        XCTAssertEqual(r.keys, 1)
+        XCTAssertEqual(r.history, 2)  // an import writes no history: the intake's "created" entry and its change
+        XCTAssertEqual(r.sourceChecksum, r.poolChecksum)
+        XCTAssertEqual(try pool.complaintCount(), 2_001)
+        guard case .valid(let k) = try pool.checkAPIKey(key) else { return XCTFail("the district's key does not work in the pool") }
+        XCTAssertEqual(k.scope.districts, ["Kuzeykent"])
+        let moved = try XCTUnwrap(try pool.openWork(departments: nil).first { $0.complaint.fields.externalRef == nil && $0.team == "Ekip 1" })
+        XCTAssertEqual(try pool.workflowState(id: moved.complaint.id)?.history.map(\.note), [nil, "gidiyoruz"])
+        let generation = try pool.snapshotKey()
+        XCTAssertThrowsError(try PoolMigration.run(from: file.store as! SpatiaLiteStore, to: pool)) { e in
+            XCTAssertTrue("\(e)".contains("already in the pool"), "\(e)")
+        }
+        XCTAssertEqual(try pool.complaintCount(), 2_001)
+        XCTAssertEqual(try pool.snapshotKey(), generation)
+    }
+
+    /// What one process writes reaches another's change feed, in commit order; a bulk load is one 'reload'.
+    func testChangeFeedCarriesWritesOfOtherProcesses() throws {
+        let h = try Harness.make(.postgis)
+        let writer = h.store as! PostGISStore
+        let other = try PostGISStore(url: h.url!)
+        let feed = PoolChangeFeed(store: other, applicationName: "taskmap test feed")
+        let g0 = try feed.generation()
+        let p = try StoreContract.interiorPoint(h)
+        let a = try writer.intake(NewComplaint(location: p, category: "yol", createdAt: Date()), idempotencyKey: nil, apiKeyID: nil, actor: nil)
+        _ = try writer.applyWorkflow(id: a.complaint.id, WorkflowChange(status: .assigned))
+        var changes = try feed.next(after: g0, timeout: 2)
+        XCTAssertEqual(changes.changed.map(\.id), [a.complaint.id])
+        XCTAssertEqual(changes.changed.first?.fields.status, .assigned)
+        XCTAssertEqual(changes.generation, g0 + 2)
+        XCTAssertTrue(try feed.next(after: changes.generation, timeout: 0.2).isEmpty)
+        _ = try ComplaintImporter(store: writer).importFile(try h.complaintsCSV(100))
+        changes = try feed.next(after: changes.generation, timeout: 2)
+        XCTAssertTrue(changes.reload)
+        // A rolled-back change is never announced.
+        XCTAssertThrowsError(try writer.applyWorkflow(id: a.complaint.id, WorkflowChange(status: .closed)))
+        XCTAssertTrue(try feed.next(after: changes.generation, timeout: 0.3).isEmpty)
+    }
+
+    /// Two servers taking the same complaint (same CİMER number) at the same moment store it once.
+    func testConcurrentIntakeOfOneComplaintStoresItOnce() throws {
+        let h = try Harness.make(.postgis)
+        let stores = [h.store as! PostGISStore, try PostGISStore(url: h.url!), try PostGISStore(url: h.url!)]
+        let p = try StoreContract.interiorPoint(h)
+        for round in 0..<10 {
+            let n = NewComplaint(externalRef: "CIMER-\(round)", location: p, category: "su", createdAt: Date())
+            final class Box: @unchecked Sendable { var ids: [Int64] = []; var created = 0; let lock = NSLock() }
+            let box = Box()
+            DispatchQueue.concurrentPerform(iterations: stores.count) { i in
+                if let r = try? stores[i].intake(n, idempotencyKey: nil, apiKeyID: nil, actor: "s\(i)") {
+                    box.lock.withLock { box.ids.append(r.complaint.id); if r.created { box.created += 1 } }
+                }
+            }
+            XCTAssertEqual(box.ids.count, 3)
+            XCTAssertEqual(Set(box.ids).count, 1)
+            XCTAssertEqual(box.created, 1)
+        }
+        XCTAssertEqual(try h.store.complaintCount(), 10)
+    }
+}
