@@ -42,3 +42,23 @@ enum CLI {
         return url
     }
 }
+
+extension CLI {
+    /// Runs a program that starts a daemon (pg_ctl start) to its end with posix_spawn and waitpid: Foundation's
+    /// Process did not notice such a child exit (it stayed a zombie and waitUntilExit never returned).
+    /// Output goes to /dev/null; returns the exit status.
+    static func spawnAndWait(_ executable: String, _ args: [String]) -> Int32 {
+        var pid: pid_t = 0
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status >> 8) & 0xFF
+    }
+}
