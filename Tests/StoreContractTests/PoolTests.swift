@@ -147,6 +147,16 @@ final class PoolTests: XCTestCase {
         _ = try ComplaintImporter(store: writer).importFile(try h.complaintsCSV(100))
         changes = try feed.next(after: changes.generation, timeout: 2)
         XCTAssertTrue(changes.reload)
+        // A server's own writes (its store's writer id) are skipped by its feed: they were published when made.
+        let own = PoolChangeFeed(store: writer, applicationName: "taskmap test own feed")
+        let g1 = try own.generation()
+        _ = try writer.applyWorkflow(id: a.complaint.id, WorkflowChange(team: "Ekip 9"))
+        let mine = try own.next(after: g1, timeout: 2)
+        XCTAssertEqual(mine.generation, g1 + 1)
+        XCTAssertTrue(mine.changed.isEmpty, "own write came back")
+        let theirs = try feed.next(after: changes.generation, timeout: 2)
+        XCTAssertEqual(theirs.changed.map(\.id), [a.complaint.id], "a team change (not in the compact record) still reaches other servers")
+        changes = theirs
         // A rolled-back change is never announced.
         XCTAssertThrowsError(try writer.applyWorkflow(id: a.complaint.id, WorkflowChange(status: .closed)))
         XCTAssertTrue(try feed.next(after: changes.generation, timeout: 0.3).isEmpty)

@@ -150,4 +150,34 @@ final class PoolCLITests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertEqual(r.out, try CLI.run(["needs", "--db", file, "--month", "2024-03"]).out, "the pool's needs table is the file's")
     }
+
+    /// kill -9 during an import into the pool: the pool is exactly as before (one transaction), and usable.
+    func testKilledImportLeavesThePoolAsItWas() throws {
+        let data = CLI.repo.appendingPathComponent("data/sample-parcels").path
+        XCTAssertEqual(try CLI.run(["init", "--db", url, "--boundaries", data + "/mahalle.geojson", "--parcels", data + "/parcels.geojson",
+                                    "--categories", data + "/categories.csv"]).status, 0)
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let small = dir.appendingPathComponent("small.csv").path, big = dir.appendingPathComponent("big.csv").path
+        XCTAssertEqual(try CLI.run(["generate", "--db", url, "--count", "1000", "--year", "2023", "--out", small]).status, 0)
+        XCTAssertEqual(try CLI.run(["generate", "--db", url, "--count", "120000", "--out", big]).status, 0)
+        XCTAssertEqual(try CLI.run(["import", "--db", url, small]).status, 0)
+        for delay in [300_000, 900_000] as [useconds_t] {
+            let p = Process()
+            p.executableURL = CLI.binary
+            p.arguments = ["import", "--db", url, big]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(delay)
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            let info = try CLI.run(["info", "--db", url])
+            XCTAssertTrue(info.out.contains("complaints: 1000 ") || info.out.contains("complaints: 121000 "), info.out)
+            if info.out.contains("complaints: 121000 ") { return }  // the import had finished: nothing to check
+        }
+        let r = try CLI.run(["import", "--db", url, big])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(try CLI.run(["info", "--db", url]).out.contains("complaints: 121000 "))
+    }
 }

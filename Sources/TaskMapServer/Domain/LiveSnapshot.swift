@@ -67,8 +67,6 @@ final class LiveSnapshot: @unchecked Sendable {
                 version += 1
                 changes.append(Change(version: version, x: record.x, y: record.y, mahalle: record.mahalle))
                 if changes.count > changeLogLimit { changes.removeFirst(changes.count - changeLogLimit / 2) }
-                published[c.id] = record
-                if published.count > 8_192 { published.removeAll(keepingCapacity: true) }
                 return version
             }
         }
@@ -88,19 +86,6 @@ final class LiveSnapshot: @unchecked Sendable {
             satisfaction: c.fields.satisfaction, issues: c.fields.dataIssues)
     }
 
-    /// The records this process published last, by id: a change another process announces that equals one of
-    /// these is this process's own write coming back through the pool's change feed (nothing to do).
-    private var published: [Int64: CompactComplaint] = [:]
-
-    /// Whether `c` is already in the snapshot as it is now (published by this process in this state).
-    func isPublished(_ c: Complaint) -> Bool {
-        lock.withLock {
-            guard let mine = published[c.id] else { return false }
-            var tables = snapshot.tables
-            return Self.record(c, tables: &tables) == mine
-        }
-    }
-
     /// Replaces the whole snapshot (the pool had a bulk import or a district moved in). Every cache entry made
     /// before is stale: the change log restarts, so `changed(since:)` answers yes for any older version.
     @discardableResult
@@ -110,7 +95,6 @@ final class LiveSnapshot: @unchecked Sendable {
                 snapshot = next
                 version += 1
                 changes.removeAll()
-                published.removeAll()
                 return version
             }
         }
@@ -127,7 +111,6 @@ final class LiveSnapshot: @unchecked Sendable {
                 snapshot = next
                 version += 1
                 changes.removeAll()
-                published[id] = nil
                 return version
             }
         }

@@ -6,7 +6,8 @@ import ServiceLifecycle
 /// Keeps a server over a PostGIS pool fresh with what other servers (and tools) write: waits on the pool's
 /// change feed (LISTEN/NOTIFY as the wake-up, the commit-ordered change log as the truth) on its own thread and
 /// connection, and publishes each changed complaint to the live snapshot and the event stream — the same path a
-/// local write takes, so tiles, caches and work screens follow. Its own writes come back too and are skipped.
+/// local write takes, so tiles, caches and work screens follow. Its own writes (marked with its store's writer id)
+/// are skipped: they were published when they were made.
 /// When the database goes away it reconnects (every second) and first catches up with everything it missed.
 final class PoolListener: Service, @unchecked Sendable {
     let service: TaskMapService
@@ -75,7 +76,7 @@ final class PoolListener: Service, @unchecked Sendable {
                 return  // generation not advanced: tried again on the next wake-up
             }
         }
-        for c in changes.changed where !service.live.isPublished(c) {
+        for c in changes.changed {
             service.publishRemote(c)
         }
         for id in changes.deleted { service.live.remove(id: id) }

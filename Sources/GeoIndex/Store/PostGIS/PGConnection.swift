@@ -20,8 +20,12 @@ final class PGConnection {
     /// The connection string as given (a URL, `key=value` pairs, or "" for the `PG*` variables alone).
     let conninfo: String
 
-    init(_ conninfo: String, applicationName: String = "taskmap") throws {
+    /// Statements run after connecting and after every reset (session settings).
+    private let sessionSetup: [String]
+
+    init(_ conninfo: String, applicationName: String = "taskmap", sessionSetup: [String] = []) throws {
         self.conninfo = conninfo
+        self.sessionSetup = ["SET TIME ZONE 'UTC'"] + sessionSetup
         let keys = ["dbname", "application_name", "client_encoding", "connect_timeout"]
         let values = [conninfo, applicationName, "UTF8", "5"]
         conn = withCStrings(keys) { k in withCStrings(values) { v in PQconnectdbParams(k, v, 1) } }
@@ -32,8 +36,8 @@ final class PGConnection {
             throw PGError(sqlState: nil, message: "cannot connect to \(Self.redacted(conninfo)): "
                           + message.trimmingCharacters(in: .whitespacesAndNewlines), connectionLost: true)
         }
-        // Timestamps cross as epoch numbers; make server-side formatting independent of the role's settings.
-        _ = try exec("SET TIME ZONE 'UTC'")
+        // Timestamps cross as epoch numbers; server-side formatting must not depend on the role's settings.
+        for sql in sessionSetup { _ = try exec(sql) }
     }
 
     deinit { if let conn { PQfinish(conn) } }
@@ -46,7 +50,7 @@ final class PGConnection {
         guard let conn else { return false }
         PQreset(conn)
         guard PQstatus(conn) == CONNECTION_OK else { return false }
-        _ = try? exec("SET TIME ZONE 'UTC'")
+        for sql in sessionSetup { _ = try? exec(sql) }
         return true
     }
 

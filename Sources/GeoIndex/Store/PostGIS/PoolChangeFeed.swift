@@ -17,13 +17,20 @@ public struct PoolChanges: Sendable {
 public final class PoolChangeFeed {
     let conninfo: String
     let applicationName: String
+    /// Changes made through this store connection are skipped (its server published them when it made them).
+    let ownWriter: String
     private var conn: PGConnection?
-    /// Fetched changes per call at most (the rest come on the next call).
+    /// Fetched changes per call at most (the rest come on the next call, without waiting).
     let batchLimit = 5_000
+    private var behind = false
+    /// The log is read at least this often even without a notification (a safety net; one index lookup).
+    let safetyInterval = 10.0
+    private var lastRead = Date()
 
     public init(store: PostGISStore, applicationName: String) {
         conninfo = PostGISStore.conninfo(store.url)
         self.applicationName = applicationName
+        ownWriter = store.writerID
     }
 
     /// Whether the feed's connection is up (for /metrics and health).
@@ -49,11 +56,12 @@ public final class PoolChangeFeed {
     public func next(after generation: Int64, timeout: Double) throws -> PoolChanges {
         do {
             let (c, fresh) = try connection()
-            if !fresh {
+            if !fresh && !behind && Date().timeIntervalSince(lastRead) < safetyInterval {
                 var woke = !(try c.notifications()).isEmpty
                 if !woke && c.waitReadable(seconds: timeout) { woke = !(try c.notifications()).isEmpty }
                 if !woke { return PoolChanges(generation: generation) }
             }
+            lastRead = Date()
             return try read(c, after: generation)
         } catch let e as PGError {
             if !(conn?.isOK ?? false) { conn = nil }
@@ -62,8 +70,9 @@ public final class PoolChangeFeed {
     }
 
     private func read(_ c: PGConnection, after generation: Int64) throws -> PoolChanges {
-        let log = try c.exec("SELECT generation, complaint_id FROM complaint_changes WHERE generation > $1 ORDER BY generation LIMIT \(batchLimit)",
+        let log = try c.exec("SELECT generation, complaint_id, writer FROM complaint_changes WHERE generation > $1 ORDER BY generation LIMIT \(batchLimit)",
                              [String(generation)])
+        behind = log.rows == batchLimit
         var out = PoolChanges(generation: generation)
         guard log.rows > 0 else { return out }
         out.generation = log.int64(log.rows - 1, 0)
@@ -71,9 +80,10 @@ public final class PoolChangeFeed {
         var seen = Set<Int64>()
         for i in 0..<log.rows {
             guard let id = log.optInt64(i, 1) else { out.reload = true; continue }
+            if log.text(i, 2) == ownWriter { continue }
             if seen.insert(id).inserted { ids.append(id) }
         }
-        if out.reload { return out }
+        if out.reload || ids.isEmpty { return out }
         let rows = PostGISStore.complaints(try c.exec("SELECT \(PostGISStore.complaintColumns) FROM complaints c WHERE c.id = ANY($1::bigint[])",
                                                       ["{" + ids.map(String.init).joined(separator: ",") + "}"]))
         let byID = Dictionary(rows.map { ($0.complaint.id, $0.complaint) }, uniquingKeysWith: { a, _ in a })

@@ -95,12 +95,14 @@ enum PostGISSchema {
         """
         CREATE TABLE store_meta(key text PRIMARY KEY, value bigint NOT NULL);
         INSERT INTO store_meta(key, value) VALUES ('complaints_generation', 1);
-        CREATE TABLE complaint_changes(generation bigint PRIMARY KEY, complaint_id bigint, at timestamptz NOT NULL DEFAULT now());
+        CREATE TABLE complaint_changes(generation bigint PRIMARY KEY, complaint_id bigint, at timestamptz NOT NULL DEFAULT now(),
+                                       writer text);  -- the writing connection's taskmap.writer (NULL: another tool)
         CREATE FUNCTION taskmap_complaint_changed() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE g bigint;
         BEGIN
             UPDATE store_meta SET value = value + 1 WHERE key = 'complaints_generation' RETURNING value INTO g;
-            INSERT INTO complaint_changes(generation, complaint_id) VALUES (g, CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+            INSERT INTO complaint_changes(generation, complaint_id, writer)
+                VALUES (g, CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END, current_setting('taskmap.writer', true));
             PERFORM pg_notify('taskmap_changes', g::text);
             RETURN NULL;
         END $$;

@@ -15,6 +15,10 @@ public final class PostGISStore: ComplaintStore, @unchecked Sendable {
     private var cachedForward: ForwardGeocoder?
     private var cachedCategories: [String: Category]?
 
+    /// Marks this store's writes in the change log (`taskmap.writer`), so that its own server skips them when they
+    /// come back through the change feed (they are published already).
+    public let writerID = UUID().uuidString.lowercased()
+
     /// Whether `--db` names a PostgreSQL database rather than a SpatiaLite file.
     public static func isURL(_ s: String) -> Bool {
         s.hasPrefix("postgresql://") || s.hasPrefix("postgres://") || s == "postgresql:" || s.hasPrefix("pg:")
@@ -27,7 +31,8 @@ public final class PostGISStore: ComplaintStore, @unchecked Sendable {
     public init(url: String, create: Bool = false, applicationName: String = "taskmap") throws {
         self.url = url
         self.applicationName = applicationName
-        c = try PGConnection(Self.conninfo(url), applicationName: applicationName)
+        c = try PGConnection(Self.conninfo(url), applicationName: applicationName,
+                             sessionSetup: ["SET taskmap.writer = '\(writerID)'"])
         let shown = PGConnection.redacted(url)
         if try c.scalar("SELECT extversion FROM pg_extension WHERE extname = 'postgis'") == nil {
             guard create else {
