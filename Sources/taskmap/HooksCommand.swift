@@ -27,7 +27,7 @@ struct HooksCommand: ParsableCommand {
         }
 
         func run() throws {
-            let s = try store.openFile(for: "hooks")
+            let s = try store.openHooks()
             var events = HookEvent.allCases
             if let event {
                 events = try event.split(separator: ",").map { name in
@@ -39,7 +39,7 @@ struct HooksCommand: ParsableCommand {
                 }
             }
             let departments = try StoreNames.resolve(department, among: try StoreNames.departments(s), flag: "--department")
-            let hook = try s.addHook(url: url, secret: secret, departments: departments, events: events)
+            let hook = try s.addHook(url: url, secret: secret, departments: departments, events: events, at: Date())
             print("added hook \(hook.id) → \(hook.url) (\(events.map(\.rawValue).joined(separator: ",")); "
                   + "\(departments?.joined(separator: ", ") ?? "every department")); signing secret, shown once:")
             print(hook.secret)
@@ -50,7 +50,7 @@ struct HooksCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List receivers (secrets are not shown).")
         @OptionGroup var store: StoreOptions
         func run() throws {
-            let hooks = try store.openFile(for: "hooks").hooks(includeRemoved: true)
+            let hooks = try store.openHooks().hooks(includeRemoved: true)
             if hooks.isEmpty { print("no hooks (add one with `taskmap hooks add --db FILE --url URL`)"); return }
             print("id\turl\tevents\tdepartments\tcreated\tstatus")
             for h in hooks {
@@ -65,7 +65,7 @@ struct HooksCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "The hook's id.") var id: Int64
         func run() throws {
-            guard try store.openFile(for: "hooks").removeHook(id: id) else { throw ValidationError("no active hook \(id)") }
+            guard try store.openHooks().removeHook(id: id, at: Date()) else { throw ValidationError("no active hook \(id)") }
             print("removed hook \(id)")
         }
     }
@@ -74,7 +74,7 @@ struct HooksCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Deliveries per receiver: delivered, pending, retrying, expired, oldest pending, last error.")
         @OptionGroup var store: StoreOptions
         func run() throws {
-            let status = try store.openFile(for: "hooks").hookStatus()
+            let status = try store.openHooks().hookStatus()
             if status.isEmpty { print("no hooks"); return }
             print("id\turl\tdelivered\tpending\tretrying\texpired\toldest pending\tlast error")
             for s in status {

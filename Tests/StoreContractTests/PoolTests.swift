@@ -182,4 +182,37 @@ final class PoolTests: XCTestCase {
         }
         XCTAssertEqual(try h.store.complaintCount(), 10)
     }
+
+    /// Several servers delivering from one outbox: each due delivery is claimed by one of them; the SLA timer run by
+    /// several servers at once announces each deadline once.
+    func testServersShareTheHookOutboxWithoutDoubleDelivery() throws {
+        let h = try Harness.make(.postgis)
+        let stores = [h.store as! PostGISStore, try PostGISStore(url: h.url!), try PostGISStore(url: h.url!)]
+        _ = try stores[0].addHook(url: "http://127.0.0.1:9/hook", secret: nil, departments: nil, events: HookEvent.allCases, at: Date())
+        let p = try StoreContract.interiorPoint(h)
+        let old = Date().addingTimeInterval(-100 * 3600)  // past the default 72 h target, within a 1-week window
+        for i in 0..<60 {
+            _ = try stores[i % 3].intake(NewComplaint(location: p, category: "yol", createdAt: i < 20 ? old : Date()),
+                                         idempotencyKey: nil, apiKeyID: nil, actor: nil)
+        }
+        final class Box: @unchecked Sendable { var claimed: [Int64] = []; var announced = 0; let lock = NSLock() }
+        let box = Box()
+        DispatchQueue.concurrentPerform(iterations: 3) { i in
+            for _ in 0..<10 {
+                if let d = try? stores[i].dueDeliveries(now: Date(), limit: 7) {
+                    box.lock.withLock { box.claimed += d.map(\.id) }
+                }
+            }
+        }
+        XCTAssertEqual(box.claimed.count, 60, "every created event claimed")
+        XCTAssertEqual(Set(box.claimed).count, 60, "no delivery claimed by two servers")
+        XCTAssertTrue(try stores[0].dueDeliveries(now: Date(), limit: 100).isEmpty, "claimed deliveries are leased")
+        XCTAssertEqual(try stores[1].dueDeliveries(now: Date().addingTimeInterval(PostGISStore.deliveryLease + 1), limit: 100).count, 60,
+                       "a lease runs out: another server retries")
+        DispatchQueue.concurrentPerform(iterations: 3) { i in
+            let n = (try? stores[i].checkOverdue(slaHours: [:], defaultHours: 72, window: 7 * 86_400, now: Date())) ?? -1
+            box.lock.withLock { box.announced += n }
+        }
+        XCTAssertEqual(box.announced, 20, "each overdue complaint announced once")
+    }
 }

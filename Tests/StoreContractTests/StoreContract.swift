@@ -128,6 +128,38 @@ enum StoreContract {
         XCTAssertEqual(try h.store.apiKeys().count, 1)
     }
 
+    /// Hooks: a change queues its event in its own transaction, the payload carries no personal data, a failed
+    /// delivery is retried, a delivered one is counted; a complaint's events come out in order.
+    static func hooks(_ h: Harness) throws {
+        let store = h.store as! any ManagedStore & HookAdmin & TestOutbox
+        let hook = try store.addHook(url: "http://127.0.0.1:9/hook", secret: nil, departments: nil, events: HookEvent.allCases, at: Date())
+        XCTAssertTrue(hook.secret.hasPrefix("whsec_"))
+        var n = NewComplaint(location: try interiorPoint(h), category: "yol", createdAt: Date())
+        n.contactName = "Ayşe Yılmaz"; n.contactPhone = "0555 111 22 33"; n.description = "kapımın önü"
+        let c = try store.intake(n, idempotencyKey: nil, apiKeyID: nil, actor: nil).complaint
+        _ = try store.applyWorkflow(id: c.id, WorkflowChange(status: .assigned, team: "Ekip 2", note: "iç not"))
+        var due = try store.dueDeliveries(now: Date(), limit: 10)
+        XCTAssertEqual(due.map(\.event), ["created"], "the second event waits for the first")
+        let body = due[0].body
+        for secret in ["Ayşe", "0555", "kapımın", "iç not"] { XCTAssertFalse(body.contains(secret), body) }
+        XCTAssertTrue(body.contains("\"category\":\"yol\""), body)
+        _ = try store.markFailed(due[0].id, error: "HTTP 503", retryAt: Date().addingTimeInterval(60), expireAfter: 86_400, now: Date())
+        XCTAssertTrue(try store.dueDeliveries(now: Date().addingTimeInterval(30), limit: 10).isEmpty)
+        due = try store.dueDeliveries(now: Date().addingTimeInterval(61), limit: 10)
+        XCTAssertEqual(due.map(\.event), ["created"])
+        XCTAssertEqual(due[0].attempts, 1)
+        try store.markDelivered(due[0].id, at: Date())
+        due = try store.dueDeliveries(now: Date().addingTimeInterval(120), limit: 10)
+        XCTAssertEqual(due.map(\.event), ["assigned"])
+        XCTAssertTrue(due[0].body.contains("\"to_status\":\"assigned\""), due[0].body)
+        let status = try XCTUnwrap(try store.hookStatus().first)
+        XCTAssertEqual(status.delivered, 1)
+        XCTAssertEqual(status.pending, 1)
+        XCTAssertNil(status.lastError, "a delivery clears its row's last error")
+        XCTAssertTrue(try store.removeHook(id: hook.id, at: Date()))
+        XCTAssertEqual(try store.hookStatus().first?.expired, 1)
+    }
+
     // MARK: - Places in the sample district
 
     static func interiorPoint(_ h: Harness) throws -> LonLat {
@@ -165,6 +197,7 @@ class SpatiaLiteContractTests: XCTestCase {
     func testRoutesAndWorkflow() throws { try StoreContract.routesAndWorkflow(try make()) }
     func testDuplicatesAcrossDistricts() throws { try StoreContract.duplicatesAcrossDistricts(try make()) }
     func testKeys() throws { try StoreContract.keys(try make()) }
+    func testHooks() throws { try StoreContract.hooks(try make()) }
 }
 
 class PostGISContractTests: XCTestCase {
@@ -176,4 +209,14 @@ class PostGISContractTests: XCTestCase {
     func testRoutesAndWorkflow() throws { try StoreContract.routesAndWorkflow(try make()) }
     func testDuplicatesAcrossDistricts() throws { try StoreContract.duplicatesAcrossDistricts(try make()) }
     func testKeys() throws { try StoreContract.keys(try make()) }
+    func testHooks() throws { try StoreContract.hooks(try make()) }
 }
+
+/// The outbox calls the server's deliverer makes (its protocol lives in TaskMapServer).
+protocol TestOutbox {
+    func dueDeliveries(now: Date, limit: Int) throws -> [HookDelivery]
+    func markDelivered(_ id: Int64, at now: Date) throws
+    func markFailed(_ id: Int64, error: String, retryAt: Date, expireAfter: TimeInterval, now: Date) throws -> Bool
+}
+extension SpatiaLiteStore: TestOutbox {}
+extension PostGISStore: TestOutbox {}

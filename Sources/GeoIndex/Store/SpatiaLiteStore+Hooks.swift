@@ -68,6 +68,37 @@ public struct HookStatus: Sendable, Hashable {
     public var lastError: String?
 }
 
+/// The JSON a hook receives, the same from both backends. What a team leader's phone needs: what, where, whose,
+/// which state — no personal fields, no staff notes.
+enum HookPayload {
+    static func body(event: HookEvent, complaintID: Int64, category: String, department: String?, team: String?, status: String,
+                     mahalle: String?, district: String?, street: String?, door: String?, lon: Double, lat: Double,
+                     createdAt: String, extra: [String: Any], now: Date) throws -> String {
+        var complaint: [String: Any] = ["id": complaintID, "category": category, "status": status,
+                                        "created_at": createdAt, "lon": lon, "lat": lat]
+        complaint["department"] = department ?? NSNull()
+        complaint["team"] = team ?? NSNull()
+        complaint["mahalle"] = mahalle ?? NSNull()
+        complaint["district"] = district ?? NSNull()
+        complaint["street"] = street ?? NSNull()
+        complaint["door"] = door ?? NSNull()
+        var payload: [String: Any] = ["event": event.rawValue, "occurred_at": Timestamp.format(now), "complaint": complaint]
+        for (k, v) in extra { payload[k] = v }
+        return String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]),
+                      as: UTF8.self)
+    }
+}
+
+/// Hook management as the CLI sees it, on either backend.
+public protocol HookAdmin: AnyObject {
+    func addHook(url: String, secret: String?, departments: [String]?, events: [HookEvent], at now: Date) throws -> Hook
+    func hooks(includeRemoved: Bool) throws -> [Hook]
+    func removeHook(id: Int64, at now: Date) throws -> Bool
+    func hookStatus() throws -> [HookStatus]
+}
+
+extension SpatiaLiteStore: HookAdmin {}
+
 extension SpatiaLiteStore {
     // MARK: - Hooks
 
@@ -135,19 +166,10 @@ extension SpatiaLiteStore {
         let department = row.text(1)
         let wanting = hooks.filter { $0.wants(event, department: department) }
         guard !wanting.isEmpty else { return 0 }
-        // What a team leader's phone needs: what, where, whose, which state — no personal fields, no staff notes.
-        var complaint: [String: Any] = ["id": complaintID, "category": row.text(0) ?? "", "status": row.text(3) ?? "",
-                                        "created_at": row.text(10) ?? "", "lon": row.double(8), "lat": row.double(9)]
-        complaint["department"] = department ?? NSNull()
-        complaint["team"] = row.text(2) ?? NSNull()
-        complaint["mahalle"] = row.text(4) ?? NSNull()
-        complaint["district"] = row.text(5) ?? NSNull()
-        complaint["street"] = row.text(6) ?? NSNull()
-        complaint["door"] = row.text(7) ?? NSNull()
-        var payload: [String: Any] = ["event": event.rawValue, "occurred_at": Timestamp.format(now), "complaint": complaint]
-        for (k, v) in extra { payload[k] = v }
-        let body = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]),
-                          as: UTF8.self)
+        let body = try HookPayload.body(event: event, complaintID: complaintID, category: row.text(0) ?? "", department: department,
+                                        team: row.text(2), status: row.text(3) ?? "", mahalle: row.text(4), district: row.text(5),
+                                        street: row.text(6), door: row.text(7), lon: row.double(8), lat: row.double(9),
+                                        createdAt: row.text(10) ?? "", extra: extra, now: now)
         let insert = try db.prepare("""
             INSERT INTO hook_outbox(hook_id, complaint_id, event, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)
             """)

@@ -142,6 +142,7 @@ public protocol HookOutbox: AnyObject, Sendable {
 }
 
 extension SpatiaLiteStore: HookOutbox {}
+extension PostGISStore: HookOutbox {}
 
 /// POSTs with URLSession: http(s) only, no redirects followed, a timeout, and the answer read only up to a cap.
 final class HookHTTPClient: NSObject, URLSessionDataDelegate, @unchecked Sendable {

@@ -185,6 +185,7 @@ extension PostGISStore {
                         try c.exec("INSERT INTO idempotency_keys(api_key_id, key, complaint_id, created_at) VALUES ($1, $2, $3, now())",
                                    [String(apiKeyID), key, String(id)])
                     }
+                    try enqueueLocked(.created, complaintID: id, at: Date())
                     return id
                 }
             } catch let e as PGError where e.isUniqueViolation {
@@ -225,6 +226,11 @@ extension PostGISStore {
                     SELECT $1, to_timestamp($2), $3, $4, COALESCE(c.department, (SELECT department FROM categories WHERE code = c.category)),
                            c.team, $5, $6, $7 FROM complaints c WHERE c.id = $1
                     """, [String(id), now, from.rawValue, to.rawValue, change.note, change.actor, change.apiKeyID.map(String.init)])
+                // The notifications this change makes, in the same transaction.
+                let extra: [String: Any] = ["from_status": from.rawValue, "to_status": to.rawValue]
+                for event in SpatiaLiteStore.events(from: from, to: to, change: change, current: current) {
+                    try enqueueLocked(event, complaintID: id, extra: extra, at: change.at)
+                }
             }
             guard let state = try workflowState(id: id) else { throw WorkflowError.notFound(id) }
             return state
