@@ -215,4 +215,36 @@ final class PoolTests: XCTestCase {
         }
         XCTAssertEqual(box.announced, 20, "each overdue complaint announced once")
     }
+
+    /// A district's first large load takes the bulk path (constraints and indexes dropped, COPY into the table,
+    /// rebuilt): afterwards every constraint and index is back; a large load with an id already in the pool fails
+    /// naming its line and leaves the pool, constraints included, as it was.
+    func testBulkPathRestoresConstraintsAndFailsCleanly() throws {
+        let h = try Harness.make(.postgis)
+        let pool = h.store as! PostGISStore
+        let first = try ComplaintImporter(store: pool).importFile(try h.complaintsCSV(PostGISStore.rebuildIndexThreshold + 1_000, seed: 3))
+        XCTAssertEqual(first.imported, PostGISStore.rebuildIndexThreshold + 1_000)
+        let c = try PGConnection(PostGISStore.conninfo(h.url!))
+        func shape() throws -> String {
+            let r = try c.exec("""
+                SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'complaints'::regclass
+                UNION ALL SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes
+                WHERE tablename = 'complaints' AND schemaname = current_schema()
+                """)
+            return (r.text(0, 0) ?? "") + " | " + (r.text(1, 0) ?? "")
+        }
+        XCTAssertEqual(try shape(), "complaints_category_fkey,complaints_changed,complaints_district_id_fkey,complaints_mahalle_id_fkey,complaints_pkey,"
+                       + "complaints_satisfaction_check | complaints_geom,complaints_pkey,complaints_ref,complaints_work")
+        // The GiST index answers (the planner uses it for a box query).
+        let plan = try c.exec("EXPLAIN SELECT id FROM complaints WHERE geom && ST_MakeEnvelope(36.9, 37.5, 36.91, 37.51, 4326)")
+        XCTAssertTrue((0..<plan.rows).contains { (plan.text($0, 0) ?? "").contains("complaints_geom") })
+        let before = try pool.snapshotKey()
+        let again = try h.complaintsCSV(2 * PostGISStore.rebuildIndexThreshold + 4_000, seed: 3, name: "again.csv")
+        XCTAssertThrowsError(try ComplaintImporter(store: pool).importFile(again)) { e in
+            XCTAssertTrue("\(e)".contains("line 2: complaint id"), "\(e)")
+        }
+        XCTAssertEqual(try pool.snapshotKey(), before)
+        XCTAssertEqual(try pool.complaintCount(), PostGISStore.rebuildIndexThreshold + 1_000)
+        XCTAssertTrue(try shape().contains("complaints_ref,complaints_work"))
+    }
 }
