@@ -90,7 +90,8 @@ def main():
                 break
             time.sleep(args.poll_ms / 1000.0)
     ms = lambda s: f"{s * 1000:.1f} ms"
-    line = (f"{args.count} complaints POSTed to A, B's z{args.zoom} heat tile containing each polled every "
+    who = "A's own" if a == b else "B's"
+    line = (f"{args.count} complaints POSTed to A, {who} z{args.zoom} heat tile containing each polled every "
             f"{args.poll_ms:g} ms: changed after p50 {ms(quantile(lags, 0.5))}, p99 {ms(quantile(lags, 0.99))}, "
             f"max {ms(max(lags))} from A's 201 (polls p50 {quantile(polls, 0.5)}, max {max(polls)}; the changed answer's own request, a "
             f"re-render, p50 {ms(quantile(lasts, 0.5))}); "

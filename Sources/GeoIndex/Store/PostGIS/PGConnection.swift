@@ -136,6 +136,34 @@ final class PGConnection {
 
     // MARK: - COPY
 
+    /// `COPY … TO STDOUT`: hands each data row's bytes to `row` (binary format: the caller parses the tuples).
+    func copyOut(_ sql: String, row: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard let conn else { throw PGError(sqlState: nil, message: "not connected", connectionLost: true) }
+        _ = try exec(sql)
+        var failure: Error?
+        while true {
+            var buf: UnsafeMutablePointer<CChar>?
+            let n = PQgetCopyData(conn, &buf, 0)
+            if n > 0, let buf {
+                if failure == nil {
+                    do { try row(UnsafeRawBufferPointer(start: buf, count: Int(n))) } catch { failure = error }
+                }
+                PQfreemem(buf)
+            } else if n == -1 {
+                break
+            } else {
+                throw error(nil)
+            }
+        }
+        var last: PGError?
+        while let r = PQgetResult(conn) {
+            if PQresultStatus(r) != PGRES_COMMAND_OK && last == nil { last = error(r) }
+            PQclear(r)
+        }
+        if let failure { throw failure }
+        if let last { throw last }
+    }
+
     /// `COPY … FROM STDIN` with the bytes `produce` hands over chunk by chunk (returning false when done).
     func copyIn(_ sql: String, produce: (inout [UInt8]) throws -> Bool) throws {
         guard let conn else { throw PGError(sqlState: nil, message: "not connected", connectionLost: true) }

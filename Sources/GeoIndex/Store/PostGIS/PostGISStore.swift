@@ -222,25 +222,38 @@ public final class PostGISStore: ComplaintStore, @unchecked Sendable {
                                                   districts: districtRows.map(\.name))
             var districtIndexByID: [Int64: UInt8] = [:]
             for d in districtRows { districtIndexByID[d.id] = tables.districtIndex[d.name] }
-            let statusCodes = Dictionary(uniqueKeysWithValues: ComplaintStatus.allCases.map { ($0.rawValue, CompiledFilter.statusCode($0)) })
-            let channelCodes = Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0.rawValue, CompiledFilter.channelCode($0)) })
-            let typeCodes = Dictionary(uniqueKeysWithValues: ComplaintType.allCases.map { ($0.rawValue, CompiledFilter.typeCode($0)) })
-            let r = try c.exec("""
-                SELECT id, ST_X(geom), ST_Y(geom), category, status, channel, type, extract(epoch FROM created_at)::bigint,
-                       extract(epoch FROM resolved_at)::bigint, mahalle_id, district_id, satisfaction, quality
-                FROM complaints
-                """)
+            // Binary COPY of fixed-width columns only: the codes are computed by the server (array_position over
+            // the snapshot's own tables), so no text is parsed for a million rows.
+            let sql = """
+                COPY (SELECT id, ST_X(geom), ST_Y(geom),
+                             coalesce(array_position($cats$\(Self.textArray(tables.categories))$cats$::text[], category), 1)::int2,
+                             coalesce(array_position('\(Self.textArray(ComplaintStatus.allCases.map(\.rawValue)))'::text[], status), 1)::int2,
+                             coalesce(array_position('\(Self.textArray(Channel.allCases.map(\.rawValue)))'::text[], channel), 1)::int2,
+                             coalesce(array_position('\(Self.textArray(ComplaintType.allCases.map(\.rawValue)))'::text[], type), 1)::int2,
+                             extract(epoch FROM created_at)::int8, extract(epoch FROM resolved_at)::int8,
+                             mahalle_id, district_id, satisfaction, quality
+                      FROM complaints) TO STDOUT (FORMAT binary)
+                """
             var records: [CompactComplaint] = []
-            records.reserveCapacity(r.rows)
-            for i in 0..<r.rows {
+            records.reserveCapacity(Int(try c.scalarInt("SELECT reltuples::bigint FROM pg_class WHERE oid = 'complaints'::regclass") ?? 0))
+            var header = true
+            try c.copyOut(sql) { raw in
+                var r = BinaryTuple(raw)
+                if header { r.skipHeader(); header = false }
+                guard r.fieldCount() == 13 else { return }  // the trailer (-1)
+                let id = r.int64() ?? 0
+                let lon = r.double() ?? .nan, lat = r.double() ?? .nan
+                let category = UInt8(clamping: (r.int16() ?? 1) - 1), status = UInt8(clamping: (r.int16() ?? 1) - 1)
+                let channel = UInt8(clamping: (r.int16() ?? 1) - 1), type = UInt8(clamping: (r.int16() ?? 1) - 1)
+                let created = r.int64() ?? 0, resolved = r.int64()
+                let mahalle = r.int64(), district = r.int64()
+                let satisfaction = r.int16().map(Int.init)
+                let quality = Int(r.int32() ?? 0)
                 records.append(SpatiaLiteStore.compact(
-                    id: r.int64(i, 0), location: LonLat(lon: r.double(i, 1), lat: r.double(i, 2)),
-                    category: tables.categoryIndex[r.text(i, 3) ?? ""] ?? 0, status: statusCodes[r.text(i, 4) ?? ""] ?? 0,
-                    channel: channelCodes[r.text(i, 5) ?? ""] ?? 0, type: typeCodes[r.text(i, 6) ?? ""] ?? 0,
-                    created: r.int64(i, 7), resolved: r.optInt64(i, 8),
-                    mahalle: r.optInt64(i, 9).flatMap { tables.mahalleIndex[$0] } ?? 0,
-                    district: r.optInt64(i, 10).flatMap { districtIndexByID[$0] } ?? 0, satisfaction: r.optInt(i, 11),
-                    issues: DataIssues(rawValue: r.int(i, 12))))
+                    id: id, location: LonLat(lon: lon, lat: lat), category: category, status: status, channel: channel, type: type,
+                    created: created, resolved: resolved, mahalle: mahalle.flatMap { tables.mahalleIndex[$0] } ?? 0,
+                    district: district.flatMap { districtIndexByID[$0] } ?? 0, satisfaction: satisfaction,
+                    issues: DataIssues(rawValue: quality)))
             }
             return ComplaintSnapshot(tables: tables, records: records)
         }
@@ -277,4 +290,60 @@ public final class PostGISStore: ComplaintStore, @unchecked Sendable {
 extension PostGISStore {
     /// A URL with its password hidden, for output.
     public static func redacted(_ url: String) -> String { PGConnection.redacted(url) }
+}
+
+/// Reads one tuple of PostgreSQL's binary COPY output (big-endian; a field is its length, -1 for NULL, then bytes).
+struct BinaryTuple {
+    let raw: UnsafeRawBufferPointer
+    var at = 0
+    init(_ raw: UnsafeRawBufferPointer) { self.raw = raw }
+
+    /// The file header before the first tuple: signature (11), flags (4), extension length (4) and extension.
+    mutating func skipHeader() {
+        at = 15
+        let ext = Int(be32())
+        at += ext
+    }
+
+    private mutating func be32() -> Int32 {
+        guard at + 4 <= raw.count else { return -1 }
+        let v = Int32(bigEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self))
+        at += 4
+        return v
+    }
+
+    mutating func fieldCount() -> Int {
+        guard at + 2 <= raw.count else { return -1 }
+        let v = Int16(bigEndian: raw.loadUnaligned(fromByteOffset: at, as: Int16.self))
+        at += 2
+        return Int(v)
+    }
+
+    /// The next field's bytes, nil for NULL.
+    private mutating func field() -> (offset: Int, length: Int)? {
+        let n = Int(be32())
+        guard n >= 0 else { return nil }
+        defer { at += n }
+        return (at, n)
+    }
+
+    mutating func int64() -> Int64? {
+        guard let f = field(), f.length == 8 else { return nil }
+        return Int64(bigEndian: raw.loadUnaligned(fromByteOffset: f.offset, as: Int64.self))
+    }
+
+    mutating func int32() -> Int32? {
+        guard let f = field(), f.length == 4 else { return nil }
+        return Int32(bigEndian: raw.loadUnaligned(fromByteOffset: f.offset, as: Int32.self))
+    }
+
+    mutating func int16() -> Int16? {
+        guard let f = field(), f.length == 2 else { return nil }
+        return Int16(bigEndian: raw.loadUnaligned(fromByteOffset: f.offset, as: Int16.self))
+    }
+
+    mutating func double() -> Double? {
+        guard let f = field(), f.length == 8 else { return nil }
+        return Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: f.offset, as: UInt64.self)))
+    }
 }
