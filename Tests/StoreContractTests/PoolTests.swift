@@ -64,6 +64,17 @@ final class PoolTests: XCTestCase {
         XCTAssertEqual(compared, 24)
     }
 
+    /// Passwords never reach a message, whichever way the connection was written.
+    func testPasswordsAreRedacted() {
+        XCTAssertEqual(PGConnection.redacted("postgresql://ali:s3cret@db:5432/pool"), "postgresql://ali:***@db:5432/pool")
+        XCTAssertEqual(PGConnection.redacted("postgresql://ali@db/pool?password=s3cret&sslmode=require"),
+                       "postgresql://ali@db/pool?password=***&sslmode=require")
+        XCTAssertEqual(PGConnection.redacted("host=db password='a b\\'c' dbname=pool"), "host=db password=*** dbname=pool")
+        XCTAssertEqual(PGConnection.redacted("host=db password=s3cret dbname=pool"), "host=db password=*** dbname=pool")
+        XCTAssertEqual(PGConnection.redacted("postgresql://db:5432/pool?host=/tmp/x@y"), "postgresql://db:5432/pool?host=/tmp/x@y")
+        XCTAssertEqual(PGConnection.redacted(""), "the PG* environment")
+    }
+
     /// Wrong URL, refused password, no PostGIS, a newer schema: a clear error, and nothing written.
     func testBadConnectionsSayWhat() throws {
         let base = try TestPool.requireURL()

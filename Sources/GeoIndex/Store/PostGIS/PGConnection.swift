@@ -55,9 +55,24 @@ final class PGConnection {
     }
 
     /// The URL without its password, for messages and logs.
-    static func redacted(_ s: String) -> String {
-        guard s.contains("://"), let at = s.range(of: "@"), let scheme = s.range(of: "://"), scheme.upperBound < at.lowerBound
-        else { return s.isEmpty ? "the PG* environment" : s }
+    static func redacted(_ given: String) -> String {
+        if given.isEmpty { return "the PG* environment" }
+        var s = given
+        // key=value form (also after `pg:`): the value of password= hidden.
+        if !s.contains("://") {
+            if let r = s.range(of: #"password\s*=\s*('([^'\\]|\\.)*'|\S*)"#, options: .regularExpression) {
+                s.replaceSubrange(r, with: "password=***")
+            }
+            return s
+        }
+        // URL: a password query parameter, and user:password@.
+        if let r = s.range(of: #"([?&])password=[^&]*"#, options: .regularExpression) {
+            s.replaceSubrange(r, with: (s[r].hasPrefix("?") ? "?" : "&") + "password=***")
+        }
+        // user:password@ sits in the authority: before the path or query.
+        guard let scheme = s.range(of: "://") else { return s }
+        let authorityEnd = s[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? s.endIndex
+        guard let at = s.range(of: "@", range: scheme.upperBound..<authorityEnd) else { return s }
         let userinfo = s[scheme.upperBound..<at.lowerBound]
         guard let colon = userinfo.firstIndex(of: ":") else { return s }
         return String(s[..<colon]) + ":***" + String(s[at.lowerBound...])

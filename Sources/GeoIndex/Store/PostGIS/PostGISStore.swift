@@ -222,18 +222,16 @@ public final class PostGISStore: ComplaintStore, @unchecked Sendable {
                                                   districts: districtRows.map(\.name))
             var districtIndexByID: [Int64: UInt8] = [:]
             for d in districtRows { districtIndexByID[d.id] = tables.districtIndex[d.name] }
-            // Binary COPY of fixed-width columns only: the codes are computed by the server (array_position over
-            // the snapshot's own tables), so no text is parsed for a million rows.
+            // Binary COPY: numbers and timestamps as they are stored, codes matched on their bytes (no text parsing,
+            // no per-row strings; server-side conversions such as extract(epoch …) cost more than they save).
             let sql = """
-                COPY (SELECT id, ST_X(geom), ST_Y(geom),
-                             coalesce(array_position($cats$\(Self.textArray(tables.categories))$cats$::text[], category), 1)::int2,
-                             coalesce(array_position('\(Self.textArray(ComplaintStatus.allCases.map(\.rawValue)))'::text[], status), 1)::int2,
-                             coalesce(array_position('\(Self.textArray(Channel.allCases.map(\.rawValue)))'::text[], channel), 1)::int2,
-                             coalesce(array_position('\(Self.textArray(ComplaintType.allCases.map(\.rawValue)))'::text[], type), 1)::int2,
-                             extract(epoch FROM created_at)::int8, extract(epoch FROM resolved_at)::int8,
-                             mahalle_id, district_id, satisfaction, quality
-                      FROM complaints) TO STDOUT (FORMAT binary)
+                COPY (SELECT id, ST_X(geom), ST_Y(geom), category, status, channel, type, created_at, resolved_at,
+                             mahalle_id, district_id, satisfaction, quality FROM complaints) TO STDOUT (FORMAT binary)
                 """
+            let categoryCodes = BinaryTuple.Codes(tables.categories.enumerated().dropFirst().map { ($1, UInt8(truncatingIfNeeded: $0)) })
+            let statusCodes = BinaryTuple.Codes(ComplaintStatus.allCases.map { ($0.rawValue, CompiledFilter.statusCode($0)) })
+            let channelCodes = BinaryTuple.Codes(Channel.allCases.map { ($0.rawValue, CompiledFilter.channelCode($0)) })
+            let typeCodes = BinaryTuple.Codes(ComplaintType.allCases.map { ($0.rawValue, CompiledFilter.typeCode($0)) })
             var records: [CompactComplaint] = []
             records.reserveCapacity(Int(try c.scalarInt("SELECT reltuples::bigint FROM pg_class WHERE oid = 'complaints'::regclass") ?? 0))
             var header = true
@@ -243,9 +241,9 @@ public final class PostGISStore: ComplaintStore, @unchecked Sendable {
                 guard r.fieldCount() == 13 else { return }  // the trailer (-1)
                 let id = r.int64() ?? 0
                 let lon = r.double() ?? .nan, lat = r.double() ?? .nan
-                let category = UInt8(clamping: (r.int16() ?? 1) - 1), status = UInt8(clamping: (r.int16() ?? 1) - 1)
-                let channel = UInt8(clamping: (r.int16() ?? 1) - 1), type = UInt8(clamping: (r.int16() ?? 1) - 1)
-                let created = r.int64() ?? 0, resolved = r.int64()
+                let category = r.code(categoryCodes), status = r.code(statusCodes)
+                let channel = r.code(channelCodes), type = r.code(typeCodes)
+                let created = r.timestamp() ?? 0, resolved = r.timestamp()
                 let mahalle = r.int64(), district = r.int64()
                 let satisfaction = r.int16().map(Int.init)
                 let quality = Int(r.int32() ?? 0)
@@ -340,6 +338,29 @@ struct BinaryTuple {
     mutating func int16() -> Int16? {
         guard let f = field(), f.length == 2 else { return nil }
         return Int16(bigEndian: raw.loadUnaligned(fromByteOffset: f.offset, as: Int16.self))
+    }
+
+    /// timestamptz: microseconds since 2000-01-01 UTC → unix seconds (rounded down).
+    mutating func timestamp() -> Int64? {
+        guard let us = int64() else { return nil }
+        let seconds = us >= 0 ? us / 1_000_000 : (us - 999_999) / 1_000_000
+        return seconds + 946_684_800
+    }
+
+    /// A small table of text values → codes, matched on the UTF-8 bytes.
+    struct Codes {
+        let entries: [(bytes: [UInt8], code: UInt8)]
+        init(_ pairs: [(String, UInt8)]) { entries = pairs.map { (Array($0.0.utf8), $0.1) } }
+    }
+
+    /// The code of a text field (0: NULL or not in the table).
+    mutating func code(_ codes: Codes) -> UInt8 {
+        guard let f = field() else { return 0 }
+        for e in codes.entries where e.bytes.count == f.length {
+            if f.length == 0 { return e.code }
+            if e.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress! + f.offset, f.length) }) == 0 { return e.code }
+        }
+        return 0
     }
 
     mutating func double() -> Double? {
