@@ -129,6 +129,29 @@ def write(a):
     print(f"writer: {len(results)} complaints, {len(attempts)} attempts")
 
 
+class PsqlDB:
+    """The same four queries against a PostGIS pool, through psql (no driver needed): rows as tuples of ints/strings."""
+
+    class Rows(list):
+        def fetchall(self):
+            return list(self)
+
+        def fetchone(self):
+            return self[0] if self else None
+
+    def __init__(self, url):
+        self.url = url
+
+    def execute(self, sql):
+        import subprocess
+        out = subprocess.run(["psql", self.url, "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                             check=True, capture_output=True, text=True).stdout
+        rows = PsqlDB.Rows()
+        for line in out.splitlines():
+            rows.append(tuple(None if v == "" else int(v) if v.lstrip("-").isdigit() else v for v in line.split("\t")))
+        return rows
+
+
 def verify(a):
     with open(a.results) as f:
         doc = json.load(f)
@@ -137,7 +160,7 @@ def verify(a):
     kills = [float(l.split()[0]) for l in open(a.kills) if l.strip()]
     bad = []
 
-    db = sqlite3.connect(a.db)
+    db = PsqlDB(a.db) if a.db.startswith(("postgresql://", "postgres://")) else sqlite3.connect(a.db)
     rows = db.execute("SELECT id, description, external_ref FROM complaints WHERE description LIKE 'crash-serve %'").fetchall()
     by_marker = {}
     for cid, desc, ref in rows:
