@@ -17,7 +17,10 @@ public func buildApplication(_ config: ServerConfiguration, tiles: (any TileSour
 /// background checkpoints.
 public func openServerStore(_ config: ServerConfiguration) throws -> any ComplaintStore {
     if PostGISStore.isURL(config.databasePath) {
-        return try PostGISStore(url: config.databasePath, applicationName: "taskmap serve \(config.host):\(config.port)")
+        // A statement that runs 30 s on a server's request path is stuck (a lock, a dying network): give up, answer
+        // 503, keep serving from memory. Imports and migrations run from the CLI without this limit.
+        return try PostGISStore(url: config.databasePath, applicationName: "taskmap serve \(config.host):\(config.port)",
+                                sessionSetup: ["SET statement_timeout = '30s'"])
     }
     let store = try SpatiaLiteStore(path: config.databasePath)
     try store.startBackgroundCheckpoints()

@@ -21,7 +21,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let s = try store.open()
         let mahalle = try s.mahalleList()
-        guard !mahalle.isEmpty else { throw ValidationError("\(store.db) has no mahalle: run `taskmap init` first") }
+        guard !mahalle.isEmpty else { throw ValidationError("\(store.shown) has no mahalle: run `taskmap init` first") }
         var o = ComplaintGenerator.Options()
         o.count = count; o.year = year; o.seed = seed
         let g = ComplaintGenerator(mahalle: mahalle, categories: try s.categories(), options: o)

@@ -24,7 +24,7 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         let s = try store.open()
-        print(try StoreSummary(store: s, location: store.db).text())
+        print(try StoreSummary(store: s, location: store.shown).text())
         if quality { try printQuality(try store.openFile(for: "--quality")) }
         if check {
             let problems = try store.openFile(for: "--check").integrityProblems()

@@ -58,14 +58,14 @@ struct InitCommand: ParsableCommand {
         defer { if pool { for suffix in ["", "-wal", "-shm", ".snapshot"] { try? FileManager.default.removeItem(atPath: path + suffix) } } }
         let s: SpatiaLiteStore
         do { s = try SpatiaLiteStore(path: path, create: true) } catch {
-            throw ValidationError("cannot create store \(store.db): \(error)")
+            throw ValidationError("cannot create store \(store.shown): \(error)")
         }
         do {
             let n = try s.addBoundaries(BoundaryInput(source: boundaries, mahalle: mahalle, parcels: parcelRows, categories: cats),
                                         makeValid: makeValid)
             if let target { _ = try PoolMigration.run(from: s, to: target) }
             let districts = Set(mahalle.map(\.district)).sorted(by: TurkishText.compare)
-            print("\(pool ? "added to the pool" : existed ? "updated" : "created") \(pool ? PostGISStore.redacted(store.db) : store.db): \(n.mahalle) mahalle in \(districts.count) district(s) (\(districts.joined(separator: ", "))), \(n.parcels) parcels, \(n.categories) categories")
+            print("\(pool ? "added to the pool" : existed ? "updated" : "created") \(store.shown): \(n.mahalle) mahalle in \(districts.count) district(s) (\(districts.joined(separator: ", "))), \(n.parcels) parcels, \(n.categories) categories")
             if !n.repairs.isEmpty {
                 print("repaired \(n.repairs.count) invalid polygon(s) with GEOS (area as drawn → after repair):")
                 for r in n.repairs {

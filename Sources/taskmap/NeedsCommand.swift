@@ -42,7 +42,7 @@ struct NeedsCommand: ParsableCommand {
     func run() throws {
         let s = try store.open()
         let mahalle = try s.mahalleList()
-        try Self.checkDistrict(district, mahalle, store.db)
+        try Self.checkDistrict(district, mahalle, store.shown)
         let report = NeedsReport.compute(snapshot: try s.loadSnapshotCached(), mahalle: mahalle, categories: try s.categories(),
                                          period: try when.period(), district: district)
         switch format {
@@ -81,7 +81,7 @@ struct HotspotsCommand: ParsableCommand {
     func run() throws {
         let s = try store.open()
         let mahalle = try s.mahalleList()
-        try NeedsCommand.checkDistrict(district, mahalle, store.db)
+        try NeedsCommand.checkDistrict(district, mahalle, store.shown)
         var o = HotspotOptions()
         if let category {
             let code = ComplaintImporter.categoryCode(category)

@@ -29,7 +29,7 @@ struct MigrateCommand: ParsableCommand {
         print("moved \(from) into \(PostGISStore.redacted(to)) in \(String(format: "%.1f", r.seconds)) s:")
         print("  districts: \(r.districts.joined(separator: ", "))")
         print("  mahalle \(r.mahalle), parcels \(r.parcels), categories \(r.categories) (\(r.newCategories) new to the pool)")
-        print("  complaints \(r.complaints), history entries \(r.history), API keys \(r.keys), routes \(r.routes)")
+        print("  complaints \(r.complaints), history entries \(r.history), API keys \(r.keys), routes \(r.routes), hooks \(r.hooks) (with their undelivered events)")
         print("  checked: counts equal; checksum \(String(r.sourceChecksum, radix: 16)) in the file = \(String(r.poolChecksum, radix: 16)) in the pool")
     }
 }

@@ -46,7 +46,7 @@ struct PosterCommand: ParsableCommand {
     func run() throws {
         let s = try store.open()
         let layerList = layers.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        let (canvas, layout, _) = try Self.make(store: s, location: store.db, month: month, district: district, layers: layerList, metric: metric,
+        let (canvas, layout, _) = try Self.make(store: s, location: store.shown, month: month, district: district, layers: layerList, metric: metric,
                                                 options: try options())
         let png = try canvas.png()
         try Data(png).write(to: URL(fileURLWithPath: out))

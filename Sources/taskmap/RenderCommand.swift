@@ -84,7 +84,7 @@ struct RenderCommand: ParsableCommand {
         var areaMahalle = mahalle
         if let district {
             areaMahalle = mahalle.filter { TurkishText.foldKey($0.districtName) == TurkishText.foldKey(district) }
-            guard !areaMahalle.isEmpty else { throw ValidationError("no district named '\(district)' in \(store.db)") }
+            guard !areaMahalle.isEmpty else { throw ValidationError("no district named '\(district)' in \(store.shown)") }
             let b = areaMahalle.reduce(BoundingBox.empty) { var b = $0; b.extend($1.geometry.bbox); return b }
             area = area.map { a in BoundingBox(minLon: max(a.minLon, b.minLon), minLat: max(a.minLat, b.minLat),
                                                maxLon: min(a.maxLon, b.maxLon), maxLat: min(a.maxLat, b.maxLat)) } ?? b

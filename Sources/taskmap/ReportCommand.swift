@@ -28,12 +28,12 @@ struct ReportCommand: ParsableCommand {
         let snapshot = try s.loadSnapshotCached()
         let mahalle = try s.mahalleList()
         if let district, !mahalle.contains(where: { TurkishText.foldKey($0.districtName) == TurkishText.foldKey(district) }) {
-            throw ValidationError("no district named '\(district)' in \(store.db)")
+            throw ValidationError("no district named '\(district)' in \(store.shown)")
         }
         let report = NeedsReport.compute(snapshot: snapshot, mahalle: mahalle, categories: try s.categories(), period: period,
                                          district: district)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let (poster, _, _) = try PosterCommand.make(store: s, location: store.db, month: month, district: district,
+        let (poster, _, _) = try PosterCommand.make(store: s, location: store.shown, month: month, district: district,
                                                     layers: ["choropleth", "heat", "boundaries"], metric: "per1000",
                                                     options: Poster.Options.paper("A4", dpi: posterDpi)!)
         let posterPNG = try poster.png()

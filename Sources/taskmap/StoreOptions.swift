@@ -8,15 +8,18 @@ struct StoreOptions: ParsableArguments {
 
     func open() throws -> any ManagedStore { try openStore(db) }
 
+    /// `--db` for messages: a pool URL with its password hidden.
+    var shown: String { PostGISStore.isURL(db) ? PostGISStore.redacted(db) : db }
+
     /// The store as its hooks' manager (either backend).
     func openHooks() throws -> any ManagedStore & HookAdmin {
-        guard let s = try open() as? any ManagedStore & HookAdmin else { throw ValidationError("\(db) has no hooks") }
+        guard let s = try open() as? any ManagedStore & HookAdmin else { throw ValidationError("\(shown) has no hooks") }
         return s
     }
 
     /// The SpatiaLite file, for what only it does (integrity checks, stack flags); a pool gets a clear error.
     func openFile(for what: String) throws -> SpatiaLiteStore {
-        guard !PostGISStore.isURL(db) else { throw ValidationError("\(what) works on a SpatiaLite store; \(db) is a PostGIS pool") }
+        guard !PostGISStore.isURL(db) else { throw ValidationError("\(what) works on a SpatiaLite store; \(shown) is a PostGIS pool") }
         return try SpatiaLiteStore(path: db)
     }
 }

@@ -114,10 +114,14 @@ final class PoolTests: XCTestCase {
     func testMigrateADistrictIn() throws {
         let file = try Harness.make(.spatialite)
         _ = try ComplaintImporter(store: file.store).importFile(try file.complaintsCSV(2_000, seed: 9))
-        let (key, _) = try file.store.createAPIKey(name: "kuzeykent-saha", role: .staff, scope: KeyScope(districts: ["Kuzeykent"]), at: Date())
-        let changed = try file.store.intake(NewComplaint(location: try StoreContract.interiorPoint(file), category: "yol", createdAt: Date()),
-                                            idempotencyKey: nil, apiKeyID: nil, actor: "t").complaint
+        let (key, keyRecord) = try file.store.createAPIKey(name: "kuzeykent-saha", role: .staff, scope: KeyScope(districts: ["Kuzeykent"]), at: Date())
+        let fileStore = file.store as! SpatiaLiteStore
+        _ = try fileStore.addHook(url: "http://127.0.0.1:9/sms", secret: nil, departments: nil, events: HookEvent.allCases, at: Date())
+        let intake = NewComplaint(location: try StoreContract.interiorPoint(file), category: "yol", createdAt: Date())
+        let changed = try file.store.intake(intake, idempotencyKey: "req-7", apiKeyID: keyRecord.id, actor: "t").complaint
         _ = try file.store.applyWorkflow(id: changed.id, WorkflowChange(status: .assigned, team: "Ekip 1", note: "gidiyoruz", actor: "t"))
+        _ = try file.store.applyWorkflow(id: changed.id, WorkflowChange(status: .inProgress, note: "başladı", actor: "t"))
+        _ = try file.store.applyWorkflow(id: changed.id, WorkflowChange(status: .resolved, note: "bitti", actor: "t"))
         let fresh = try TestPool.fresh()
         defer { fresh.drop() }
         let pool = try PostGISStore(url: fresh.url, create: true)
@@ -125,13 +129,20 @@ final class PoolTests: XCTestCase {
         XCTAssertEqual(r.complaints, 2_001)
         XCTAssertEqual(r.mahalle, 34)
         XCTAssertEqual(r.keys, 1)
-        XCTAssertEqual(r.history, 2)  // an import writes no history: the intake's "created" entry and its change
+        XCTAssertEqual(r.history, 4)  // an import writes no history: the intake's "created" entry and its three changes
+        XCTAssertEqual(r.hooks, 1)
         XCTAssertEqual(r.sourceChecksum, r.poolChecksum)
         XCTAssertEqual(try pool.complaintCount(), 2_001)
         guard case .valid(let k) = try pool.checkAPIKey(key) else { return XCTFail("the district's key does not work in the pool") }
         XCTAssertEqual(k.scope.districts, ["Kuzeykent"])
         let moved = try XCTUnwrap(try pool.openWork(departments: nil).first { $0.complaint.fields.externalRef == nil && $0.team == "Ekip 1" })
-        XCTAssertEqual(try pool.workflowState(id: moved.complaint.id)?.history.map(\.note), [nil, "gidiyoruz"])
+        // History in its order; the idempotency key still answers with the same complaint; queued events moved.
+        XCTAssertEqual(try pool.workflowState(id: moved.complaint.id)?.history.map(\.note), [nil, "gidiyoruz", "başladı", "bitti"])
+        let again = try pool.intake(intake, idempotencyKey: "req-7", apiKeyID: k.id, actor: "t")
+        XCTAssertFalse(again.created)
+        XCTAssertEqual(again.complaint.id, moved.complaint.id)
+        XCTAssertEqual(try pool.hookStatus().first?.pending, try fileStore.hookStatus().first?.pending)
+        XCTAssertEqual(try pool.hookStatus().first?.pending, 4)
         let generation = try pool.snapshotKey()
         XCTAssertThrowsError(try PoolMigration.run(from: file.store as! SpatiaLiteStore, to: pool)) { e in
             XCTAssertTrue("\(e)".contains("already in the pool"), "\(e)")
@@ -153,18 +164,21 @@ final class PoolTests: XCTestCase {
         var changes = try feed.next(after: g0, timeout: 2)
         XCTAssertEqual(changes.changed.map(\.id), [a.complaint.id])
         XCTAssertEqual(changes.changed.first?.fields.status, .assigned)
+        XCTAssertTrue(changes.own.isEmpty)
         XCTAssertEqual(changes.generation, g0 + 2)
         XCTAssertTrue(try feed.next(after: changes.generation, timeout: 0.2).isEmpty)
         _ = try ComplaintImporter(store: writer).importFile(try h.complaintsCSV(100))
         changes = try feed.next(after: changes.generation, timeout: 2)
         XCTAssertTrue(changes.reload)
-        // A server's own writes (its store's writer id) are skipped by its feed: they were published when made.
+        // A server's own writes (its store's writer id) come back marked `own` (applied again without an event).
         let own = PoolChangeFeed(store: writer, applicationName: "taskmap test own feed")
         let g1 = try own.generation()
         _ = try writer.applyWorkflow(id: a.complaint.id, WorkflowChange(team: "Ekip 9"))
         let mine = try own.next(after: g1, timeout: 2)
         XCTAssertEqual(mine.generation, g1 + 1)
-        XCTAssertTrue(mine.changed.isEmpty, "own write came back")
+        XCTAssertEqual(mine.changed.map(\.id), [a.complaint.id])
+        XCTAssertEqual(mine.own, [a.complaint.id])
+        XCTAssertEqual(mine.changed.first?.fields.status, .assigned)
         let theirs = try feed.next(after: changes.generation, timeout: 2)
         XCTAssertEqual(theirs.changed.map(\.id), [a.complaint.id], "a team change (not in the compact record) still reaches other servers")
         changes = theirs

@@ -71,7 +71,11 @@ public final class HookDeliverer: Service, @unchecked Sendable {
     @discardableResult
     public func deliverDue(now: Date = Date(), wait: Bool = false) async -> Int {
         let due: [HookDelivery]
-        do { due = try store.dueDeliveries(now: now, limit: options.maxConcurrent * 4) } catch {
+        // A store that leases what it returns is asked only for what will start now (a claimed row waits out its
+        // lease unseen by other servers); otherwise more, since rows already in flight come back too.
+        let free = max(0, options.maxConcurrent - lock.withLock { inFlight.count })
+        if store.leasesDeliveries && free == 0 { return 0 }
+        do { due = try store.dueDeliveries(now: now, limit: store.leasesDeliveries ? free : options.maxConcurrent * 4) } catch {
             logger.error("hooks: reading the outbox failed: \(error)")
             return 0
         }
@@ -132,6 +136,9 @@ public final class HookDeliverer: Service, @unchecked Sendable {
 
 /// What the deliverer needs from the store.
 public protocol HookOutbox: AnyObject, Sendable {
+    /// Whether `dueDeliveries` claims what it returns (a lease, several servers over one outbox): then only as many
+    /// as will start now are asked for.
+    var leasesDeliveries: Bool { get }
     func dueDeliveries(now: Date, limit: Int) throws -> [HookDelivery]
     func markDelivered(_ id: Int64, at now: Date) throws
     @discardableResult
@@ -141,8 +148,8 @@ public protocol HookOutbox: AnyObject, Sendable {
     func checkOverdue(slaHours: [String: Double], defaultHours: Double, window: TimeInterval, now: Date) throws -> Int
 }
 
-extension SpatiaLiteStore: HookOutbox {}
-extension PostGISStore: HookOutbox {}
+extension SpatiaLiteStore: HookOutbox { public var leasesDeliveries: Bool { false } }
+extension PostGISStore: HookOutbox { public var leasesDeliveries: Bool { true } }
 
 /// POSTs with URLSession: http(s) only, no redirects followed, a timeout, and the answer read only up to a cap.
 final class HookHTTPClient: NSObject, URLSessionDataDelegate, @unchecked Sendable {

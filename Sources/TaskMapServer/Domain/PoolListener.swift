@@ -7,7 +7,8 @@ import ServiceLifecycle
 /// change feed (LISTEN/NOTIFY as the wake-up, the commit-ordered change log as the truth) on its own thread and
 /// connection, and publishes each changed complaint to the live snapshot and the event stream — the same path a
 /// local write takes, so tiles, caches and work screens follow. Its own writes (marked with its store's writer id)
-/// are skipped: they were published when they were made.
+/// come back too and are applied again without an event: the row read now is the truth, whichever order a local and
+/// a remote change to one complaint were published in, and a write whose answer was lost still reaches the snapshot.
 /// When the database goes away it reconnects (every second) and first catches up with everything it missed.
 final class PoolListener: Service, @unchecked Sendable {
     let service: TaskMapService
@@ -68,16 +69,18 @@ final class PoolListener: Service, @unchecked Sendable {
         guard !changes.isEmpty else { return }
         if changes.reload {
             do {
-                let snapshot = try store.loadSnapshot()
-                service.live.replace(with: snapshot)
-                logger.notice("pool: snapshot reloaded after a bulk change (\(snapshot.count) complaints)")
+                // Under the write lock: a local write cannot be published between the read and the swap (and lost).
+                let count = try service.replaceSnapshot { try store.loadSnapshot() }
+                logger.notice("pool: snapshot reloaded after a bulk change (\(count) complaints)")
             } catch {
                 logger.error("pool: reloading the snapshot failed: \(error)")
                 return  // generation not advanced: tried again on the next wake-up
             }
         }
         for c in changes.changed {
-            service.publishRemote(c)
+            // The row as it is now, published in the write lock's order: a remote change that raced a local one
+            // cannot leave an older state behind, because the local one comes back here too (as `own`).
+            service.publishRemote(c, announce: !changes.own.contains(c.id))
         }
         for id in changes.deleted { service.live.remove(id: id) }
         service.metrics.poolChangesApplied(changes.changed.count + changes.deleted.count)

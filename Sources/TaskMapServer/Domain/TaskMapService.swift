@@ -186,12 +186,22 @@ final class TaskMapService: @unchecked Sendable {
 
     /// A change another server (or tool) made in the pool: published like a local write, under the same lock so
     /// the snapshot and the event stream keep one order.
-    func publishRemote(_ c: Complaint) {
+    func publishRemote(_ c: Complaint, announce: Bool = true) {
         writeLock.withLock {
             live.publish(c)
+            guard announce else { return }
             // Never changed since it was made (no updated_at): a creation; otherwise an update.
             events.publish(kind: c.fields.updatedAt == nil ? "created" : "updated", departmentKey: c.department.map(TurkishText.foldKey),
                            json: JSONOutput.string(publicView(c)))
+        }
+    }
+
+    /// Replaces the snapshot with `load()`'s under the write lock (a pool's bulk change). Returns its size.
+    func replaceSnapshot(_ load: () throws -> ComplaintSnapshot) throws -> Int {
+        try writeLock.withLock {
+            let s = try load()
+            live.replace(with: s)
+            return s.count
         }
     }
 

@@ -26,8 +26,12 @@ final class PGConnection {
     init(_ conninfo: String, applicationName: String = "taskmap", sessionSetup: [String] = []) throws {
         self.conninfo = conninfo
         self.sessionSetup = ["SET TIME ZONE 'UTC'"] + sessionSetup
-        let keys = ["dbname", "application_name", "client_encoding", "connect_timeout"]
-        let values = [conninfo, applicationName, "UTF8", "5"]
+        // TCP keepalives and a user timeout: a database host that vanishes without a reset is noticed in about 20 s
+        // instead of the kernel's minutes (a query blocked on a dead socket holds the store's lock). Ignored on
+        // Unix sockets. Values in the URL win (expand_dbname applies them after these).
+        let keys = ["keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+                    "dbname", "application_name", "client_encoding", "connect_timeout"]
+        let values = ["1", "10", "5", "2", "20000", conninfo, applicationName, "UTF8", "5"]
         conn = withCStrings(keys) { k in withCStrings(values) { v in PQconnectdbParams(k, v, 1) } }
         guard let conn, PQstatus(conn) == CONNECTION_OK else {
             let message = conn.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"

@@ -5,6 +5,9 @@ import Foundation
 public struct PoolChanges: Sendable {
     public var generation: Int64
     public var changed: [Complaint] = []
+    /// Of `changed`, the ids only this server's own store changed (published already; applied again silently: the
+    /// row read now is the truth, whatever order local and remote publishes happened in).
+    public var own: Set<Int64> = []
     public var deleted: [Int64] = []
     public var reload = false
     public var isEmpty: Bool { changed.isEmpty && deleted.isEmpty && !reload }
@@ -17,7 +20,7 @@ public struct PoolChanges: Sendable {
 public final class PoolChangeFeed {
     let conninfo: String
     let applicationName: String
-    /// Changes made through this store connection are skipped (its server published them when it made them).
+    /// Changes made through this store connection are marked `own` (its server published them when it made them).
     let ownWriter: String
     private var conn: PGConnection?
     /// Fetched changes per call at most (the rest come on the next call, without waiting).
@@ -77,12 +80,13 @@ public final class PoolChangeFeed {
         guard log.rows > 0 else { return out }
         out.generation = log.int64(log.rows - 1, 0)
         var ids: [Int64] = []
-        var seen = Set<Int64>()
+        var seen = Set<Int64>(), remote = Set<Int64>()
         for i in 0..<log.rows {
             guard let id = log.optInt64(i, 1) else { out.reload = true; continue }
-            if log.text(i, 2) == ownWriter { continue }
+            if log.text(i, 2) != ownWriter { remote.insert(id) }
             if seen.insert(id).inserted { ids.append(id) }
         }
+        out.own = seen.subtracting(remote)
         if out.reload || ids.isEmpty { return out }
         let rows = PostGISStore.complaints(try c.exec("SELECT \(PostGISStore.complaintColumns) FROM complaints c WHERE c.id = ANY($1::bigint[])",
                                                       ["{" + ids.map(String.init).joined(separator: ",") + "}"]))

@@ -8,7 +8,7 @@ public enum PoolMigration {
     public struct Report: Sendable {
         public var districts: [String] = []
         public var mahalle = 0, parcels = 0, categories = 0, newCategories = 0
-        public var complaints = 0, history = 0, keys = 0, routes = 0
+        public var complaints = 0, history = 0, keys = 0, routes = 0, hooks = 0
         /// Order-independent checksums (FNV-1a 64 of each complaint's canonical text, summed) of the file and of
         /// the pool after the move; equal, or the move was rolled back.
         public var sourceChecksum: UInt64 = 0
@@ -133,13 +133,14 @@ public enum PoolMigration {
                 }
                 report.keys = keys.count
                 // History, with complaint and key ids mapped to the pool's.
-                try c.exec("CREATE TEMP TABLE move_history(complaint_id bigint, at bigint, from_status text, to_status text, department text, team text, note text, actor text, api_key_id bigint) ON COMMIT DROP")
+                try c.exec("CREATE TEMP TABLE move_history(old_id bigint, complaint_id bigint, at bigint, from_status text, to_status text, department text, team text, note text, actor text, api_key_id bigint) ON COMMIT DROP")
                 var h = 0
                 try c.copyIn("COPY move_history FROM STDIN (FORMAT binary)") { out in
                     if h == 0 { CopyBinary.header(&out) }
                     let end = min(history.count, h + 8_192)
                     for e in history[h..<end] {
-                        out.append(0); out.append(9)
+                        out.append(0); out.append(10)
+                        CopyBinary.int64(e.id, &out)
                         CopyBinary.int64(e.complaintID, &out)
                         CopyBinary.int64(e.at, &out)
                         CopyBinary.text(e.from, &out)
@@ -157,9 +158,47 @@ public enum PoolMigration {
                 try c.exec("""
                     INSERT INTO complaint_history(complaint_id, at, from_status, to_status, department, team, note, actor, api_key_id)
                     SELECT m.new_id, to_timestamp(h.at), h.from_status, h.to_status, h.department, h.team, h.note, h.actor, h.api_key_id
-                    FROM move_history h JOIN move_rows m ON m.old_id = h.complaint_id ORDER BY h.complaint_id
+                    FROM move_history h JOIN move_rows m ON m.old_id = h.complaint_id ORDER BY h.old_id
                     """)
                 report.history = history.count
+                // Idempotency keys (a client retrying after the move must not create a duplicate), the SLA timer's
+                // marks, and the hooks with their undelivered events (receivers keep getting what was queued).
+                let idem = try idempotencyRows(source)
+                try c.exec("CREATE TEMP TABLE move_idem(api_key_id bigint, key text, old_id bigint, at bigint) ON COMMIT DROP")
+                try copyRows(c, "move_idem", idem) { r, out in
+                    out.append(0); out.append(4)
+                    CopyBinary.int64(keyID[r.0], &out)
+                    CopyBinary.text(r.1, &out)
+                    CopyBinary.int64(r.2, &out)
+                    CopyBinary.int64(r.3, &out)
+                }
+                try c.exec("""
+                    INSERT INTO idempotency_keys(api_key_id, key, complaint_id, created_at)
+                    SELECT i.api_key_id, i.key, m.new_id, to_timestamp(i.at) FROM move_idem i JOIN move_rows m ON m.old_id = i.old_id
+                    WHERE i.api_key_id IS NOT NULL
+                    """)
+                let overdue = try overdueRows(source)
+                try c.exec("CREATE TEMP TABLE move_overdue(old_id bigint, at bigint) ON COMMIT DROP")
+                try copyRows(c, "move_overdue", overdue) { r, out in
+                    out.append(0); out.append(2)
+                    CopyBinary.int64(r.0, &out)
+                    CopyBinary.int64(r.1, &out)
+                }
+                try c.exec("INSERT INTO overdue_sent(complaint_id, at) SELECT m.new_id, to_timestamp(o.at) FROM move_overdue o JOIN move_rows m ON m.old_id = o.old_id")
+                for hook in try source.hooks(includeRemoved: false) {
+                    let newHook = try c.scalarInt("""
+                        INSERT INTO hooks(url, secret, departments, events, created_at) VALUES ($1, $2, $3, $4, to_timestamp($5)) RETURNING id
+                        """, [hook.url, hook.secret, hook.departments.map(SpatiaLiteStore.jsonArray),
+                              SpatiaLiteStore.jsonArray(hook.events.map(\.rawValue)), String(Int64(hook.createdAt.timeIntervalSince1970))]) ?? 0
+                    for d in try pendingDeliveries(source, hook: hook.id) {
+                        try c.exec("""
+                            INSERT INTO hook_outbox(hook_id, complaint_id, event, body, created_at, attempts, next_attempt_at, last_error)
+                            SELECT $1, (SELECT new_id FROM move_rows WHERE old_id = $2), $3, $4, to_timestamp($5), $6, $7, $8
+                            """, [String(newHook), d.complaintID.map(String.init), d.event, d.body, String(d.created), String(d.attempts),
+                                  "\(d.next)", d.lastError])
+                    }
+                    report.hooks += 1
+                }
                 for r in routes {
                     try c.exec("""
                         INSERT INTO routes(category, district, department, team, created_at) VALUES ($1, $2, $3, $4, now())
@@ -252,15 +291,15 @@ public enum PoolMigration {
         CopyBinary.int32(f.dataIssues.rawValue, &out)
     }
 
-    struct HistoryRow { var complaintID: Int64; var at: Int64; var from: String?; var to: String; var department: String?
+    struct HistoryRow { var id: Int64; var complaintID: Int64; var at: Int64; var from: String?; var to: String; var department: String?
                         var team: String?; var note: String?; var actor: String?; var keyID: Int64? }
 
     static func historyRows(_ s: SpatiaLiteStore) throws -> [HistoryRow] {
         try s.locked {
-            let st = try s.db.prepare("SELECT complaint_id, at, from_status, to_status, department, team, note, actor, api_key_id FROM complaint_history ORDER BY id")
+            let st = try s.db.prepare("SELECT complaint_id, at, from_status, to_status, department, team, note, actor, api_key_id, id FROM complaint_history ORDER BY id")
             var out: [HistoryRow] = []
             while try st.step() {
-                out.append(HistoryRow(complaintID: st.int64(0), at: st.text(1).flatMap(Timestamp.parse) ?? 0, from: st.text(2),
+                out.append(HistoryRow(id: st.int64(9), complaintID: st.int64(0), at: st.text(1).flatMap(Timestamp.parse) ?? 0, from: st.text(2),
                                       to: st.text(3) ?? "open", department: st.text(4), team: st.text(5), note: st.text(6),
                                       actor: st.text(7), keyID: st.optInt64(8)))
             }
@@ -281,6 +320,57 @@ public enum PoolMigration {
                                   role: st.text(5) ?? "staff", departments: st.text(6), districts: st.text(7)))
             }
             return out
+        }
+    }
+
+    static func idempotencyRows(_ s: SpatiaLiteStore) throws -> [(Int64, String, Int64, Int64)] {
+        try s.locked {
+            let st = try s.db.prepare("SELECT api_key_id, key, complaint_id, created_at FROM idempotency_keys")
+            var out: [(Int64, String, Int64, Int64)] = []
+            while try st.step() { out.append((st.int64(0), st.text(1) ?? "", st.int64(2), st.text(3).flatMap(Timestamp.parse) ?? 0)) }
+            return out
+        }
+    }
+
+    static func overdueRows(_ s: SpatiaLiteStore) throws -> [(Int64, Int64)] {
+        try s.locked {
+            let st = try s.db.prepare("SELECT complaint_id, at FROM overdue_sent")
+            var out: [(Int64, Int64)] = []
+            while try st.step() { out.append((st.int64(0), st.text(1).flatMap(Timestamp.parse) ?? 0)) }
+            return out
+        }
+    }
+
+    struct PendingRow { var complaintID: Int64?; var event: String; var body: String; var created: Int64; var attempts: Int
+                        var next: Double; var lastError: String? }
+
+    static func pendingDeliveries(_ s: SpatiaLiteStore, hook: Int64) throws -> [PendingRow] {
+        try s.locked {
+            let st = try s.db.prepare("""
+                SELECT complaint_id, event, body, created_at, attempts, next_attempt_at, last_error FROM hook_outbox
+                WHERE hook_id = ? AND delivered_at IS NULL AND expired_at IS NULL ORDER BY id
+                """)
+            try st.bind([.int(hook)])
+            var out: [PendingRow] = []
+            while try st.step() {
+                out.append(PendingRow(complaintID: st.optInt64(0), event: st.text(1) ?? "", body: st.text(2) ?? "",
+                                      created: st.text(3).flatMap(Timestamp.parse) ?? 0, attempts: st.int(4), next: st.double(5),
+                                      lastError: st.text(6)))
+            }
+            return out
+        }
+    }
+
+    /// A binary COPY of `rows` into a temporary table.
+    static func copyRows<T>(_ c: PGConnection, _ table: String, _ rows: [T], _ encode: (T, inout [UInt8]) -> Void) throws {
+        var i = 0
+        try c.copyIn("COPY \(table) FROM STDIN (FORMAT binary)") { out in
+            if i == 0 { CopyBinary.header(&out) }
+            let end = min(rows.count, i + 8_192)
+            for r in rows[i..<end] { encode(r, &out) }
+            i = end
+            if i == rows.count { CopyBinary.trailer(&out); return false }
+            return true
         }
     }
 }

@@ -149,6 +149,7 @@ extension PostGISStore: HookAdmin {
                 let r = try c.exec("""
                     SELECT id, category, extract(epoch FROM created_at)::bigint FROM complaints c
                     WHERE status IN ('open', 'assigned', 'in_progress') AND NOT EXISTS (SELECT 1 FROM overdue_sent o WHERE o.complaint_id = c.id)
+                    ORDER BY id
                     """)
                 var announced = 0
                 for i in 0..<r.rows {

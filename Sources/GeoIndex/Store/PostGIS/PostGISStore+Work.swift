@@ -142,7 +142,9 @@ extension PostGISStore {
                 let cat = try ensureCategoryLocked(complaint.category)
                 _ = cat
                 let route = try routeLocked(category: complaint.category, district: address.districtName)
-                return try insertLocked(complaint, address: address, department: route?.department, team: route?.team)
+                let id = try insertLocked(complaint, address: address, department: route?.department, team: route?.team)
+                try enqueueLocked(.created, complaintID: id, at: Date())
+                return id
             }
             guard let stored = try complaintsLocked(where: "c.id = $1", [String(id)]).first?.complaint else {
                 throw StoreError.notFound("complaint \(id)")

@@ -28,11 +28,12 @@ public final class PostGISStore: ComplaintStore, @unchecked Sendable {
     static func conninfo(_ s: String) -> String { s.hasPrefix("pg:") ? String(s.dropFirst(3)) : (s == "postgresql:" ? "" : s) }
 
     /// Connects, checks PostGIS and the schema version; `create` installs PostGIS (if allowed) and the schema.
-    public init(url: String, create: Bool = false, applicationName: String = "taskmap") throws {
+    /// `sessionSetup`: statements run on every (re)connection, e.g. a server's statement_timeout.
+    public init(url: String, create: Bool = false, applicationName: String = "taskmap", sessionSetup: [String] = []) throws {
         self.url = url
         self.applicationName = applicationName
         c = try PGConnection(Self.conninfo(url), applicationName: applicationName,
-                             sessionSetup: ["SET taskmap.writer = '\(writerID)'"])
+                             sessionSetup: ["SET taskmap.writer = '\(writerID)'"] + sessionSetup)
         let shown = PGConnection.redacted(url)
         if try c.scalar("SELECT extversion FROM pg_extension WHERE extname = 'postgis'") == nil {
             guard create else {
