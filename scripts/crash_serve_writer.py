@@ -93,7 +93,8 @@ def write(a):
                             with lock:
                                 attempts.append([uid, start, end, str(status)])
                             break
-                        rec["unexpected"].append(f"{status}: {data[:200]}")
+                        if not (status == 503 and a.allow_503):
+                            rec["unexpected"].append(f"{status}: {data[:200]}")
                         with lock:
                             attempts.append([uid, start, end, str(status)])
                         time.sleep(0.05)
@@ -112,7 +113,7 @@ def write(a):
                         status, data = post(body, headers)
                         if status in (200, 201):
                             rec["acks"].append([status, json.loads(data)["id"]])
-                        else:
+                        elif not (status == 503 and a.allow_503):
                             rec["unexpected"].append(f"replay {status}: {data[:200]}")
                     except (OSError, http.client.HTTPException):
                         drop()
@@ -223,7 +224,8 @@ def verify(a):
         n = sum(1 for _, s, e, o in attempts if s <= k <= e)
         in_flight.append(n)
     conn_failures = sum(1 for *_, o in attempts if not o.isdigit())
-    unexpected_status = sum(1 for *_, o in attempts if o.isdigit() and o not in ("200", "201"))
+    unexpected_status = sum(1 for *_, o in attempts if o.isdigit() and o not in ("200", "201", "503"))
+    unavailable = sum(1 for *_, o in attempts if o == "503")
 
     # The restarted server answers for every acknowledged complaint.
     served = 0
@@ -248,7 +250,8 @@ def verify(a):
 
     mid = sum(1 for n in in_flight if n > 0)
     print(f"crash-serve: {len(kills)} kills ({mid} with POSTs in flight: {in_flight}); {len(results)} complaints sent "
-          f"in {len(attempts)} attempts ({conn_failures} cut by a kill or refused while down, {unexpected_status} other statuses); "
+          f"in {len(attempts)} attempts ({conn_failures} cut by a kill or refused while down, {unavailable} answered 503 "
+          f"(database unreachable), {unexpected_status} other statuses); "
           f"{acked} acknowledged ({created} first answer 201, {replays} first answer 200 = committed before a kill, answer "
           f"lost, retry replayed {replay_kinds}), {stored_unacked} stored but never acknowledged; in the store: {ours} of "
           f"ours, {sum(1 for v in by_marker.values() if len(v) > 1)} twice, total {total} = {a.base} + {ours}"
@@ -274,6 +277,7 @@ def main():
     s.add_argument("--out", required=True)
     s.add_argument("--threads", type=int, default=4)
     s.add_argument("--run", default="r1")
+    s.add_argument("--allow-503", action="store_true", help="503 (database unreachable) is an expected answer: retried")
     s.set_defaults(fn=write)
     s = sub.add_parser("verify")
     s.add_argument("--db", required=True)
