@@ -272,4 +272,21 @@ final class PoolTests: XCTestCase {
         XCTAssertEqual(try pool.complaintCount(), PostGISStore.rebuildIndexThreshold + 1_000)
         XCTAssertTrue(try shape().contains("complaints_ref,complaints_work"))
     }
+
+    /// A permission check runs on the complaint as locked for the change: a reassignment made by another server
+    /// after the first read is what the check sees, and a refused change writes nothing.
+    func testWorkflowCheckSeesTheLockedRow() throws {
+        let h = try Harness.make(.postgis)
+        let a = h.store as! PostGISStore, b = try PostGISStore(url: h.url!)
+        let c = try a.intake(NewComplaint(location: try StoreContract.interiorPoint(h), category: "yol", createdAt: Date()),
+                             idempotencyKey: nil, apiKeyID: nil, actor: nil).complaint
+        let readEarlier = try XCTUnwrap(try a.complaint(id: c.id))
+        _ = try b.applyWorkflow(id: c.id, WorkflowChange(department: "Park ve Bahçeler Müdürlüğü"))
+        struct OutOfScope: Error {}
+        XCTAssertThrowsError(try a.applyWorkflow(id: c.id, WorkflowChange(status: .assigned)) { locked in
+            if locked.department != readEarlier.department { throw OutOfScope() }
+        }) { XCTAssertTrue($0 is OutOfScope) }
+        XCTAssertEqual(try a.complaint(id: c.id)?.fields.status, .open, "a refused change writes nothing")
+        XCTAssertEqual(try a.workflowState(id: c.id)?.history.count, 2)
+    }
 }

@@ -33,6 +33,9 @@ public protocol ComplaintStore: AnyObject {
     func intake(_ complaint: NewComplaint, idempotencyKey: String?, apiKeyID: Int64?, actor: String?) throws -> IntakeResult
     /// Applies a status/department/team change and records it in the history (invalid transition → `WorkflowError`).
     func applyWorkflow(id: Int64, _ change: WorkflowChange) throws -> WorkflowState
+    /// The same, with `check` run on the complaint as it is once it is locked for the change (another server may
+    /// have changed it since it was read): the caller's permission check, which may throw to refuse the change.
+    func applyWorkflow(id: Int64, _ change: WorkflowChange, check: (Complaint) throws -> Void) throws -> WorkflowState
     /// A complaint with its team and history.
     func workflowState(id: Int64) throws -> WorkflowState?
     /// Open complaints of the category within the radius, created in the days before `createdAt`.

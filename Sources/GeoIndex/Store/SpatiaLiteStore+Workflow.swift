@@ -213,8 +213,13 @@ extension SpatiaLiteStore {
     /// Applies a status/department/team change (with a note) and records it in the history. A status equal to
     /// the current one is no change; any other must pass `ComplaintStatus.canTransition(to:)`.
     public func applyWorkflow(id: Int64, _ change: WorkflowChange) throws -> WorkflowState {
+        try applyWorkflow(id: id, change, check: { _ in })
+    }
+
+    public func applyWorkflow(id: Int64, _ change: WorkflowChange, check: (Complaint) throws -> Void) throws -> WorkflowState {
         try locked {
             guard let current = try complaint(id: id) else { throw WorkflowError.notFound(id) }
+            try check(current)
             let from = current.fields.status
             var to = from
             if let wanted = change.status, wanted != from {

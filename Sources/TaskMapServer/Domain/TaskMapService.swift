@@ -175,7 +175,8 @@ final class TaskMapService: @unchecked Sendable {
             var change = change
             change.actor = key.name
             change.apiKeyID = key.id
-            let state = try store.applyWorkflow(id: id, change)
+            // Checked again on the complaint as the store locks it (over a pool, another server may have changed it).
+            let state = try store.applyWorkflow(id: id, change) { locked in try self.authorizeChange(key, on: locked, change) }
             live.publish(state.complaint)
             events.publish(kind: "updated", departmentKey: state.complaint.department.map(TurkishText.foldKey),
                            json: JSONOutput.string(publicView(state)))

@@ -205,11 +205,17 @@ extension PostGISStore {
     /// The work-flow change, with the complaint's row locked (FOR UPDATE) so two servers changing one complaint
     /// apply one after the other, each from the state the other left.
     public func applyWorkflow(id: Int64, _ change: WorkflowChange) throws -> WorkflowState {
+        try applyWorkflow(id: id, change, check: { _ in })
+    }
+
+    public func applyWorkflow(id: Int64, _ change: WorkflowChange, check: (Complaint) throws -> Void) throws -> WorkflowState {
         try locked {
             try c.transaction {
                 guard try c.exec("SELECT id FROM complaints WHERE id = $1 FOR UPDATE", [String(id)]).rows == 1,
                       let current = try complaintsLocked(where: "c.id = $1", [String(id)]).first?.complaint
                 else { throw WorkflowError.notFound(id) }
+                // The permission check on the row as locked: a reassignment by another server in the meantime counts.
+                try check(current)
                 let from = current.fields.status
                 var to = from
                 if let wanted = change.status, wanted != from {
