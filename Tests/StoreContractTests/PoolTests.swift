@@ -289,4 +289,21 @@ final class PoolTests: XCTestCase {
         XCTAssertEqual(try a.complaint(id: c.id)?.fields.status, .open, "a refused change writes nothing")
         XCTAssertEqual(try a.workflowState(id: c.id)?.history.count, 2)
     }
+
+    /// The change log is pruned after a week; a server further behind than what is left reloads its snapshot.
+    func testPrunedChangeLogMakesALaggingServerReload() throws {
+        let h = try Harness.make(.postgis)
+        let pool = h.store as! PostGISStore
+        let feed = PoolChangeFeed(store: try PostGISStore(url: h.url!), applicationName: "taskmap test feed")
+        let g0 = try feed.generation()
+        let p = try StoreContract.interiorPoint(h)
+        for _ in 0..<3 { _ = try pool.intake(NewComplaint(location: p, category: "su", createdAt: Date()), idempotencyKey: nil, apiKeyID: nil, actor: nil) }
+        let c = try PGConnection(PostGISStore.conninfo(h.url!))
+        try c.exec("UPDATE complaint_changes SET at = now() - interval '8 days' WHERE generation <= $1", [String(g0 + 2)])
+        XCTAssertEqual(try pool.pruneChangeLog(keepDays: 7), 3)  // the district's move-in entry (g0) and two intakes
+        let changes = try feed.next(after: g0, timeout: 2)
+        XCTAssertTrue(changes.reload, "entries after g0 were pruned: reload")
+        XCTAssertEqual(changes.generation, g0 + 3)
+        XCTAssertFalse(try feed.next(after: changes.generation, timeout: 0.2).reload)
+    }
 }

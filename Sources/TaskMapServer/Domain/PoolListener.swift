@@ -47,7 +47,12 @@ final class PoolListener: Service, @unchecked Sendable {
 
     private func loop() {
         var connected = true
+        var lastPrune = Date.distantPast
         while !isStopping {
+            if Date().timeIntervalSince(lastPrune) > 3600 {
+                lastPrune = Date()
+                do { try store.pruneChangeLog(keepDays: 7) } catch { logger.warning("pool: pruning the change log failed: \(error)") }
+            }
             do {
                 let changes = try feed.next(after: generation, timeout: 0.5)
                 if !connected {

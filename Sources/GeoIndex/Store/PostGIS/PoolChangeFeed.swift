@@ -73,6 +73,12 @@ public final class PoolChangeFeed {
     }
 
     private func read(_ c: PGConnection, after generation: Int64) throws -> PoolChanges {
+        // The log is pruned (`pruneChangeLog`): a server further behind than what is kept reloads everything.
+        if let oldest = try c.scalarInt("SELECT min(generation) FROM complaint_changes"), oldest > generation + 1 {
+            var out = PoolChanges(generation: try c.scalarInt("SELECT max(generation) FROM complaint_changes") ?? generation)
+            out.reload = true
+            return out
+        }
         let log = try c.exec("SELECT generation, complaint_id, writer FROM complaint_changes WHERE generation > $1 ORDER BY generation LIMIT \(batchLimit)",
                              [String(generation)])
         behind = log.rows == batchLimit
@@ -112,6 +118,18 @@ public struct PoolStatus: Sendable {
 }
 
 extension PostGISStore {
+    /// Deletes change-log entries older than `keepDays` (the newest always stays). Servers run it now and then; one
+    /// that was away longer than that reloads its snapshot instead of reading the log.
+    @discardableResult
+    public func pruneChangeLog(keepDays: Int = 7) throws -> Int {
+        try locked {
+            try c.exec("""
+                DELETE FROM complaint_changes WHERE at < now() - make_interval(days => $1)
+                  AND generation < (SELECT max(generation) FROM complaint_changes) RETURNING generation
+                """, [String(keepDays)]).rows
+        }
+    }
+
     public func poolStatus() throws -> PoolStatus {
         try locked {
             var s = PoolStatus()
