@@ -56,22 +56,14 @@ public enum PoolMigration {
                 report.mahalle = mahalle.count
                 // Parcels (a city has hundreds of thousands): binary COPY of WKB into a staging table, one INSERT.
                 try c.exec("CREATE TEMP TABLE move_parcels(ada text, parsel text, street text, door text, mahalle_id bigint, wkb bytea) ON COMMIT DROP")
-                var np = 0
-                try c.copyIn("COPY move_parcels FROM STDIN (FORMAT binary)") { out in
-                    if np == 0 { CopyBinary.header(&out) }
-                    let end = min(parcels.count, np + 4_096)
-                    for p in parcels[np..<end] {
-                        out.append(0); out.append(6)
-                        CopyBinary.text(p.ada, &out)
-                        CopyBinary.text(p.parsel, &out)
-                        CopyBinary.text(p.street, &out)
-                        CopyBinary.text(p.doorNumber, &out)
-                        CopyBinary.int64(p.mahalleID.flatMap { mahalleID[$0] }, &out)
-                        CopyBinary.bytes(WKB.multiPolygon(p.geometry), &out)
-                    }
-                    np = end
-                    if np == parcels.count { CopyBinary.trailer(&out); return false }
-                    return true
+                try c.copyBinary(into: "move_parcels", parcels) { p, out in
+                    out.append(0); out.append(6)
+                    CopyBinary.text(p.ada, &out)
+                    CopyBinary.text(p.parsel, &out)
+                    CopyBinary.text(p.street, &out)
+                    CopyBinary.text(p.doorNumber, &out)
+                    CopyBinary.int64(p.mahalleID.flatMap { mahalleID[$0] }, &out)
+                    CopyBinary.bytes(WKB.multiPolygon(p.geometry), &out)
                 }
                 try c.exec("INSERT INTO parcels(ada, parsel, street, door, mahalle_id, geom) SELECT ada, parsel, street, door, mahalle_id, ST_GeomFromWKB(wkb, 4326) FROM move_parcels")
                 report.parcels = parcels.count
@@ -92,17 +84,9 @@ public enum PoolMigration {
                         street text, door text, department text, team text, lon double precision, lat double precision,
                         channel_text text, type_text text, quality integer) ON COMMIT DROP
                     """)
-                var next = 0
-                try c.copyIn("COPY move_rows FROM STDIN (FORMAT binary)") { out in
-                    if next == 0 { CopyBinary.header(&out) }
-                    let end = min(complaints.count, next + 8_192)
-                    for (row, team) in complaints[next..<end] {
-                        moveRow(row, team: team, mahalle: row.address.mahalleID.flatMap { mahalleID[$0] },
-                                district: row.address.districtID.flatMap { districtID[$0] }, into: &out)
-                    }
-                    next = end
-                    if next == complaints.count { CopyBinary.trailer(&out); return false }
-                    return true
+                try c.copyBinary(into: "move_rows", complaints) { row, out in
+                    moveRow(row.complaint, team: row.team, mahalle: row.complaint.address.mahalleID.flatMap { mahalleID[$0] },
+                            district: row.complaint.address.districtID.flatMap { districtID[$0] }, into: &out)
                 }
                 let dup = try c.exec("SELECT s.external_ref FROM move_rows s JOIN complaints c ON c.external_ref = s.external_ref LIMIT 5")
                 if dup.rows > 0 {
@@ -134,26 +118,18 @@ public enum PoolMigration {
                 report.keys = keys.count
                 // History, with complaint and key ids mapped to the pool's.
                 try c.exec("CREATE TEMP TABLE move_history(old_id bigint, complaint_id bigint, at bigint, from_status text, to_status text, department text, team text, note text, actor text, api_key_id bigint) ON COMMIT DROP")
-                var h = 0
-                try c.copyIn("COPY move_history FROM STDIN (FORMAT binary)") { out in
-                    if h == 0 { CopyBinary.header(&out) }
-                    let end = min(history.count, h + 8_192)
-                    for e in history[h..<end] {
-                        out.append(0); out.append(10)
-                        CopyBinary.int64(e.id, &out)
-                        CopyBinary.int64(e.complaintID, &out)
-                        CopyBinary.int64(e.at, &out)
-                        CopyBinary.text(e.from, &out)
-                        CopyBinary.text(e.to, &out)
-                        CopyBinary.text(e.department, &out)
-                        CopyBinary.text(e.team, &out)
-                        CopyBinary.text(e.note, &out)
-                        CopyBinary.text(e.actor, &out)
-                        CopyBinary.int64(e.keyID.flatMap { keyID[$0] }, &out)
-                    }
-                    h = end
-                    if h == history.count { CopyBinary.trailer(&out); return false }
-                    return true
+                try c.copyBinary(into: "move_history", history) { e, out in
+                    out.append(0); out.append(10)
+                    CopyBinary.int64(e.id, &out)
+                    CopyBinary.int64(e.complaintID, &out)
+                    CopyBinary.int64(e.at, &out)
+                    CopyBinary.text(e.from, &out)
+                    CopyBinary.text(e.to, &out)
+                    CopyBinary.text(e.department, &out)
+                    CopyBinary.text(e.team, &out)
+                    CopyBinary.text(e.note, &out)
+                    CopyBinary.text(e.actor, &out)
+                    CopyBinary.int64(e.keyID.flatMap { keyID[$0] }, &out)
                 }
                 try c.exec("""
                     INSERT INTO complaint_history(complaint_id, at, from_status, to_status, department, team, note, actor, api_key_id)
@@ -165,7 +141,7 @@ public enum PoolMigration {
                 // marks, and the hooks with their undelivered events (receivers keep getting what was queued).
                 let idem = try idempotencyRows(source)
                 try c.exec("CREATE TEMP TABLE move_idem(api_key_id bigint, key text, old_id bigint, at bigint) ON COMMIT DROP")
-                try copyRows(c, "move_idem", idem) { r, out in
+                try c.copyBinary(into: "move_idem", idem) { r, out in
                     out.append(0); out.append(4)
                     CopyBinary.int64(keyID[r.0], &out)
                     CopyBinary.text(r.1, &out)
@@ -179,7 +155,7 @@ public enum PoolMigration {
                     """)
                 let overdue = try overdueRows(source)
                 try c.exec("CREATE TEMP TABLE move_overdue(old_id bigint, at bigint) ON COMMIT DROP")
-                try copyRows(c, "move_overdue", overdue) { r, out in
+                try c.copyBinary(into: "move_overdue", overdue) { r, out in
                     out.append(0); out.append(2)
                     CopyBinary.int64(r.0, &out)
                     CopyBinary.int64(r.1, &out)
@@ -358,19 +334,6 @@ public enum PoolMigration {
                                       lastError: st.text(6)))
             }
             return out
-        }
-    }
-
-    /// A binary COPY of `rows` into a temporary table.
-    static func copyRows<T>(_ c: PGConnection, _ table: String, _ rows: [T], _ encode: (T, inout [UInt8]) -> Void) throws {
-        var i = 0
-        try c.copyIn("COPY \(table) FROM STDIN (FORMAT binary)") { out in
-            if i == 0 { CopyBinary.header(&out) }
-            let end = min(rows.count, i + 8_192)
-            for r in rows[i..<end] { encode(r, &out) }
-            i = end
-            if i == rows.count { CopyBinary.trailer(&out); return false }
-            return true
         }
     }
 }

@@ -47,7 +47,7 @@ extension PostGISStore: ImportTarget {
                 street text, door text, lon double precision, lat double precision, channel_text text, type_text text,
                 quality integer) ON COMMIT DROP
             """)
-        try copy(rows, into: "import_rows", row: CopyBinary.stagedRow)
+        try c.copyBinary(into: "import_rows", rows, encode: CopyBinary.stagedRow)
         timer.mark("copy")
         let dup = try c.exec("""
             SELECT s.line, s.external_ref FROM import_rows s JOIN complaints c ON c.external_ref = s.external_ref
@@ -98,7 +98,7 @@ extension PostGISStore: ImportTarget {
         try c.exec("DROP INDEX complaints_geom, complaints_work, complaints_ref")
         timer.mark("drop")
         let before = try c.scalarInt("SELECT coalesce(max(id), 0) FROM complaints") ?? 0
-        try copy(rows, into: "complaints(\(Self.copyColumns))", row: CopyBinary.tableRow)
+        try c.copyBinary(into: "complaints(\(Self.copyColumns))", rows, encode: CopyBinary.tableRow)
         timer.mark("copy")
         try c.exec("CREATE UNIQUE INDEX complaints_ref ON complaints(external_ref)")
         try c.exec("CREATE INDEX complaints_geom ON complaints USING gist (geom)")
@@ -120,15 +120,23 @@ extension PostGISStore: ImportTarget {
         media_urls, contact_name, contact_phone, contact_email, mahalle_id, district_id, street, door, geom,
         channel_text, type_text, quality
         """
+}
 
-    private func copy(_ rows: [PreparedComplaint], into target: String, row: (PreparedComplaint, inout [UInt8]) -> Void) throws {
-        var next = 0
-        try c.copyIn("COPY \(target) FROM STDIN (FORMAT binary)") { out in
-            if next == 0 { CopyBinary.header(&out) }
-            let end = min(rows.count, next + 8_192)
-            for r in rows[next..<end] { row(r, &out) }
-            next = end
-            if next == rows.count { CopyBinary.trailer(&out); return false }
+extension PGConnection {
+    /// A binary COPY of `rows` into `target` ("table" or "table(columns)"): header, each row through `encode`, trailer,
+    /// sent 8,192 rows a message.
+    func copyBinary<Rows: Collection>(into target: String, _ rows: Rows, encode: (Rows.Element, inout [UInt8]) -> Void) throws {
+        var i = rows.startIndex
+        var started = false
+        try copyIn("COPY \(target) FROM STDIN (FORMAT binary)") { out in
+            if !started { CopyBinary.header(&out); started = true }
+            var n = 0
+            while i != rows.endIndex && n < 8_192 {
+                encode(rows[i], &out)
+                rows.formIndex(after: &i)
+                n += 1
+            }
+            if i == rows.endIndex { CopyBinary.trailer(&out); return false }
             return true
         }
     }
