@@ -76,14 +76,7 @@ public enum PoolMigration {
                 report.categories = categories.count
                 // Complaints: staged by binary COPY with their file ids, then inserted with new pool ids.
                 try c.exec("SET LOCAL taskmap.bulk = 'on'")
-                try c.exec("""
-                    CREATE TEMP TABLE move_rows(
-                        old_id bigint, new_id bigint, external_ref text, category text, channel text, type text, status text,
-                        created bigint, updated bigint, resolved bigint, satisfaction integer, description text, media_urls text,
-                        contact_name text, contact_phone text, contact_email text, mahalle_id bigint, district_id bigint,
-                        street text, door text, department text, team text, lon double precision, lat double precision,
-                        channel_text text, type_text text, quality integer) ON COMMIT DROP
-                    """)
+                try c.exec("CREATE TEMP TABLE move_rows(old_id bigint, new_id bigint, department text, team text, \(PostGISStore.copyColumnTypes)) ON COMMIT DROP")
                 try c.copyBinary(into: "move_rows", complaints) { row, out in
                     moveRow(row.complaint, team: row.team, mahalle: row.complaint.address.mahalleID.flatMap { mahalleID[$0] },
                             district: row.complaint.address.districtID.flatMap { districtID[$0] }, into: &out)
@@ -95,11 +88,8 @@ public enum PoolMigration {
                 }
                 try c.exec("UPDATE move_rows SET new_id = nextval(pg_get_serial_sequence('complaints', 'id'))")
                 try c.exec("""
-                    INSERT INTO complaints(id, \(PostGISStore.insertColumns))
-                    SELECT new_id, external_ref, category, channel, type, status, to_timestamp(created), to_timestamp(updated),
-                           to_timestamp(resolved), satisfaction, description, media_urls, contact_name, contact_phone, contact_email,
-                           mahalle_id, district_id, street, door, department, team, ST_SetSRID(ST_MakePoint(lon, lat), 4326),
-                           channel_text, type_text, quality
+                    INSERT INTO complaints(id, department, team, \(PostGISStore.copyColumns))
+                    SELECT new_id, department, team, \(PostGISStore.copyColumns)
                     FROM move_rows ORDER BY old_id
                     """)
                 report.complaints = complaints.count
@@ -233,38 +223,18 @@ public enum PoolMigration {
         return sum
     }
 
+    /// One row of `move_rows`: the file's id, no pool id yet, the department as the district had it (its category's
+    /// when none was assigned, kept explicitly) and the team, then the complaint with the pool's mahalle and district.
     static func moveRow(_ row: Complaint, team: String?, mahalle: Int64?, district: Int64?, into out: inout [UInt8]) {
-        let f = row.fields
-        let unix = { (d: Date) in Int64(d.timeIntervalSince1970.rounded(.down)) }
-        out.append(0); out.append(27)
+        out.append(0); out.append(26)
         CopyBinary.int64(row.id, &out)
         CopyBinary.int64(nil, &out)
-        CopyBinary.text(f.externalRef, &out)
-        CopyBinary.text(f.category, &out)
-        CopyBinary.text(f.channel.rawValue, &out)
-        CopyBinary.text(f.type.rawValue, &out)
-        CopyBinary.text(f.status.rawValue, &out)
-        CopyBinary.int64(unix(f.createdAt), &out)
-        CopyBinary.int64(f.updatedAt.map(unix), &out)
-        CopyBinary.int64(f.resolvedAt.map(unix), &out)
-        CopyBinary.int32(f.satisfaction, &out)
-        CopyBinary.text(f.description, &out)
-        CopyBinary.text(f.mediaURLs.isEmpty ? nil : SpatiaLiteStore.jsonArray(f.mediaURLs), &out)
-        CopyBinary.text(f.contactName, &out)
-        CopyBinary.text(f.contactPhone, &out)
-        CopyBinary.text(f.contactEmail, &out)
-        CopyBinary.int64(mahalle, &out)
-        CopyBinary.int64(district, &out)
-        CopyBinary.text(row.address.street, &out)
-        CopyBinary.text(row.address.doorNumber, &out)
-        // The department as the district had it (its category's when none was assigned), kept explicitly.
         CopyBinary.text(row.department, &out)
         CopyBinary.text(team, &out)
-        CopyBinary.double(f.location.lon, &out)
-        CopyBinary.double(f.location.lat, &out)
-        CopyBinary.text(f.channelText, &out)
-        CopyBinary.text(f.typeText, &out)
-        CopyBinary.int32(f.dataIssues.rawValue, &out)
+        var address = row.address
+        address.mahalleID = mahalle
+        address.districtID = district
+        CopyBinary.complaint(row.fields, address, into: &out)
     }
 
     struct HistoryRow { var id: Int64; var complaintID: Int64; var at: Int64; var from: String?; var to: String; var department: String?

@@ -39,14 +39,7 @@ extension PostGISStore: ImportTarget {
     /// An import into a pool that already holds more: a binary COPY into a staging table, ids already in the pool
     /// named by their line before anything is inserted, then one INSERT … SELECT (constraints and indexes kept).
     private func stagedLoadLocked(_ rows: [PreparedComplaint], file: String, timer: inout PhaseTimer) throws -> (Int, Int64) {
-        try c.exec("""
-            CREATE TEMP TABLE import_rows(
-                line integer, external_ref text, category text, channel text, type text, status text,
-                created bigint, updated bigint, resolved bigint, satisfaction integer, description text, media_urls text,
-                contact_name text, contact_phone text, contact_email text, mahalle_id bigint, district_id bigint,
-                street text, door text, lon double precision, lat double precision, channel_text text, type_text text,
-                quality integer) ON COMMIT DROP
-            """)
+        try c.exec("CREATE TEMP TABLE import_rows(line integer, \(Self.copyColumnTypes)) ON COMMIT DROP")
         try c.copyBinary(into: "import_rows", rows, encode: CopyBinary.stagedRow)
         timer.mark("copy")
         let dup = try c.exec("""
@@ -60,12 +53,7 @@ extension PostGISStore: ImportTarget {
                               + (refs.count > 1 ? " (and others: \(refs.dropFirst().joined(separator: ", ")))" : ""))
         }
         let inserted = try c.exec("""
-            WITH ins AS (INSERT INTO complaints(\(Self.insertColumns))
-            SELECT external_ref, category, channel, type, status, to_timestamp(created), to_timestamp(updated),
-                   to_timestamp(resolved), satisfaction, description, media_urls, contact_name, contact_phone, contact_email,
-                   mahalle_id, district_id, street, door, NULL, NULL, ST_SetSRID(ST_MakePoint(lon, lat), 4326),
-                   channel_text, type_text, quality
-            FROM import_rows ORDER BY line
+            WITH ins AS (INSERT INTO complaints(\(Self.copyColumns)) SELECT \(Self.copyColumns) FROM import_rows ORDER BY line
             RETURNING id) SELECT count(*), coalesce(min(id), 0) FROM ins
             """)
         timer.mark("insert")
@@ -114,11 +102,18 @@ extension PostGISStore: ImportTarget {
         return (r.int(0, 0), r.int64(0, 1))
     }
 
-    /// Columns a COPY straight into `complaints` fills (`CopyBinary.tableRow`).
+    /// The columns of a complaint a COPY fills (`CopyBinary.complaint`), and the same with their types in
+    /// `complaints`, for the staging tables of an import and a migration (which add their own columns first).
     static let copyColumns = """
         external_ref, category, channel, type, status, created_at, updated_at, resolved_at, satisfaction, description,
         media_urls, contact_name, contact_phone, contact_email, mahalle_id, district_id, street, door, geom,
         channel_text, type_text, quality
+        """
+    static let copyColumnTypes = """
+        external_ref text, category text, channel text, type text, status text, created_at timestamptz,
+        updated_at timestamptz, resolved_at timestamptz, satisfaction smallint, description text, media_urls text,
+        contact_name text, contact_phone text, contact_email text, mahalle_id bigint, district_id bigint, street text,
+        door text, geom geometry(Point, 4326), channel_text text, type_text text, quality integer
         """
 }
 
@@ -168,11 +163,6 @@ enum CopyBinary {
         be32(Int32(truncatingIfNeeded: v), &out)
     }
 
-    @inline(__always) static func double(_ v: Double, _ out: inout [UInt8]) {
-        be32(8, &out)
-        withUnsafeBytes(of: v.bitPattern.bigEndian) { out.append(contentsOf: $0) }
-    }
-
     static func bytes(_ b: [UInt8], _ out: inout [UInt8]) {
         be32(Int32(b.count), &out)
         out.append(contentsOf: b)
@@ -208,11 +198,9 @@ enum CopyBinary {
         withUnsafeBytes(of: p.lat.bitPattern.littleEndian) { out.append(contentsOf: $0) }
     }
 
-    /// One row of `complaints(PostGISStore.copyColumns)`.
-    static func tableRow(_ r: PreparedComplaint, into out: inout [UInt8]) {
-        let f = r.fields, a = r.address
+    /// A complaint's `PostGISStore.copyColumns` (the caller writes the field count and any columns before them).
+    static func complaint(_ f: NewComplaint, _ a: AddressMatch, into out: inout [UInt8]) {
         let unix = { (d: Date) in Int64(d.timeIntervalSince1970.rounded(.down)) }
-        out.append(0); out.append(22)
         text(f.externalRef, &out)
         text(f.category, &out)
         text(f.channel.rawValue, &out)
@@ -237,34 +225,16 @@ enum CopyBinary {
         int32(f.dataIssues.rawValue, &out)
     }
 
-    /// One row of the staging table `import_rows`.
+    /// One row of `complaints(PostGISStore.copyColumns)`.
+    static func tableRow(_ r: PreparedComplaint, into out: inout [UInt8]) {
+        out.append(0); out.append(22)
+        complaint(r.fields, r.address, into: &out)
+    }
+
+    /// One row of the staging table `import_rows`: the source line, then the complaint.
     static func stagedRow(_ r: PreparedComplaint, into out: inout [UInt8]) {
-        let f = r.fields, a = r.address
-        let unix = { (d: Date) in Int64(d.timeIntervalSince1970.rounded(.down)) }
-        out.append(0); out.append(24)  // field count (int16)
+        out.append(0); out.append(23)
         int32(r.sourceLine, &out)
-        text(f.externalRef, &out)
-        text(f.category, &out)
-        text(f.channel.rawValue, &out)
-        text(f.type.rawValue, &out)
-        text(f.status.rawValue, &out)
-        int64(unix(f.createdAt), &out)
-        int64(f.updatedAt.map(unix), &out)
-        int64(f.resolvedAt.map(unix), &out)
-        int32(f.satisfaction, &out)
-        text(f.description, &out)
-        text(f.mediaURLs.isEmpty ? nil : SpatiaLiteStore.jsonArray(f.mediaURLs), &out)
-        text(f.contactName, &out)
-        text(f.contactPhone, &out)
-        text(f.contactEmail, &out)
-        int64(a.mahalleID, &out)
-        int64(a.districtID, &out)
-        text(a.street, &out)
-        text(a.doorNumber, &out)
-        double(f.location.lon, &out)
-        double(f.location.lat, &out)
-        text(f.channelText, &out)
-        text(f.typeText, &out)
-        int32(f.dataIssues.rawValue, &out)
+        complaint(r.fields, r.address, into: &out)
     }
 }
