@@ -280,12 +280,6 @@ final class PGResult {
         return Array(UnsafeBufferPointer(start: raw, count: n))
     }
 
-    /// Calls `body` with the raw text bytes of a cell (no String made).
-    func withBytes<T>(_ row: Int, _ col: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T? {
-        guard !isNull(row, col), let p = PQgetvalue(res, Int32(row), Int32(col)) else { return nil }
-        let n = Int(PQgetlength(res, Int32(row), Int32(col)))
-        return UnsafeRawPointer(p).withMemoryRebound(to: UInt8.self, capacity: n) { body(UnsafeBufferPointer(start: $0, count: n)) }
-    }
 }
 
 private func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {

@@ -8,7 +8,6 @@ import Foundation
 public final class PostGISStore: ComplaintStore, @unchecked Sendable {
     /// The connection string as given (URL, key=value, or "" for the PG* environment).
     public let url: String
-    let applicationName: String
     var c: PGConnection
     let lock = NSRecursiveLock()
     private var cachedGeocoder: ReverseGeocoder?
@@ -31,7 +30,6 @@ public final class PostGISStore: ComplaintStore, @unchecked Sendable {
     /// `sessionSetup`: statements run on every (re)connection, e.g. a server's statement_timeout.
     public init(url: String, create: Bool = false, applicationName: String = "taskmap", sessionSetup: [String] = []) throws {
         self.url = url
-        self.applicationName = applicationName
         c = try PGConnection(Self.conninfo(url), applicationName: applicationName,
                              sessionSetup: ["SET taskmap.writer = '\(writerID)'"] + sessionSetup)
         let shown = PGConnection.redacted(url)
@@ -54,11 +52,6 @@ public final class PostGISStore: ComplaintStore, @unchecked Sendable {
             throw PGError(sqlState: nil, message: "the database \(PGConnection.redacted(url)) is unreachable", connectionLost: true)
         }
         return try body()
-    }
-
-    /// A second connection to the same database (the change listener's, the migration's).
-    func newConnection(applicationName: String) throws -> PGConnection {
-        try PGConnection(Self.conninfo(url), applicationName: applicationName)
     }
 
     // MARK: - Reference data

@@ -1,15 +1,9 @@
 import Foundation
 
-/// Well-known binary (OGC Simple Features, little-endian) for the two shapes taskmap stores: points and
-/// multipolygons. PostGIS reads and writes it (`ST_GeomFromWKB`, `ST_AsBinary`); the SpatiaLite file keeps its
-/// own blob format (`SpatiaLiteBlob`).
+/// Well-known binary (OGC Simple Features, little-endian) for mahalle and parcel multipolygons: PostGIS reads and
+/// writes it (`ST_GeomFromWKB`, `ST_AsBinary`); the SpatiaLite file keeps its own blob format (`SpatiaLiteBlob`).
+/// Points cross as EWKB in binary COPY (`CopyBinary.point4326`) and as ST_X/ST_Y.
 enum WKB {
-    static func point(_ p: LonLat) -> [UInt8] {
-        var b: [UInt8] = [1]
-        put(UInt32(1), &b); put(p.lon, &b); put(p.lat, &b)
-        return b
-    }
-
     static func multiPolygon(_ mp: MultiPolygon) -> [UInt8] {
         var b: [UInt8] = [1]
         put(UInt32(6), &b)
@@ -42,12 +36,6 @@ enum WKB {
             return MultiPolygon(polygons: polys)
         default: return nil
         }
-    }
-
-    static func readPoint(_ bytes: [UInt8]) -> LonLat? {
-        var r = Reader(bytes: bytes)
-        guard let (type, little) = r.header(), type == 1, let x = r.f64(little), let y = r.f64(little) else { return nil }
-        return LonLat(lon: x, lat: y)
     }
 
     static func hex(_ bytes: [UInt8]) -> String {
